@@ -7,4 +7,4 @@ if (!fs.existsSync(cli)) {
   console.error('unroll: dist/cli.js is missing. Run `npm install` (or `npm run build`) in ' + path.dirname(__dirname) + ' first.');
   process.exit(2);
 }
-require(cli);
+require(cli).cliMain();

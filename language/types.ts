@@ -52,6 +52,8 @@ export interface Dim {
 export type ElemType = 'int' | 'float';
 
 export interface Shape {
+  /** Tells a Shape from a StateValue (`value.kind === 'state'`); absent on plain shapes. */
+  kind?: 'tensor';
   elem: ElemType;
   dims: Dim[];
   /** For int tensors of ids: the exclusive upper bound (`< vocab`). */
@@ -97,7 +99,13 @@ export type Value =
   | { kind: 'dimexpr'; text: string; factors: Dim[] };
 
 /** A reference to a tensor in scope: `x`, or a field of a state, `enc.h`. */
-export interface TensorRef { name: string; field?: 'h' | 'c'; range: Range }
+export interface TensorRef {
+  name: string;
+  field?: 'h' | 'c';
+  range: Range;
+  /** A loss operand wrapped in `last(...)`/`first(...)` (train block only). */
+  wrap?: 'last' | 'first';
+}
 
 export interface InputStatement {
   kind: 'input';
@@ -202,6 +210,14 @@ export interface Analysis {
   totalParams?: number;
   /** True when some data-derived size is still being read (the host will call back). */
   pending: boolean;
+  /** Top-level items (folding, outline, code lens). */
+  blocks: BlockInfo[];
+}
+
+export interface BlockInfo {
+  kind: 'experiment' | 'dims' | 'data' | 'model' | 'train' | 'sample' | 'predict';
+  range: Range;
+  keywordRange: Range;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -220,6 +236,8 @@ export interface DataProbe {
   dims: Record<string, number>;
   /** A problem reading the file: missing, empty, malformed row (line is 1-based). */
   error?: { message: string; line?: number; code: 'missing-file' | 'data-mismatch' | 'bad-argument' };
+  /** Extension (data helper): counts for hover/info only, never dims: `lines`, `tokens`, `rows`, `distinct`. */
+  info?: Record<string, number>;
 }
 
 export interface DataHost {

@@ -1,0 +1,50 @@
+// The `unroll` command: a thin dispatcher over the language core and the engine.
+import { runCheck, runSummary, type CliIO } from './check';
+
+const HELP = `usage: unroll <command> [options]
+
+commands:
+  check [--format text|json] FILE...   check experiments (shapes, names, data)
+  summary FILE                         per-statement shapes and parameter counts
+  train FILE [--epochs N] [--steps N] [--device auto|cpu|webgpu|cuda] [--threads N] [--resume RUN]
+  sample RUN [--prime TEXT] [--length N] [--temperature T]
+  predict RUN INPUT
+  export RUN OUT.onnx
+
+Run 'unroll <command> --help' for a command's options.
+`;
+
+type Command = (args: string[], io: CliIO) => Promise<number>;
+const COMMANDS: Record<string, Command> = {
+  check: runCheck,
+  summary: runSummary,
+};
+
+/** Engine commands register here (kept apart so check/summary work without ONNX Runtime loaded). */
+export function registerCommand(name: string, cmd: Command): void { COMMANDS[name] = cmd; }
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') { io.out(HELP); return cmd ? 0 : 2; }
+  if (cmd === '--version' || cmd === '-v') { io.out(`${process.env.UNROLL_VERSION ?? '0.1.0'}\n`); return 0; }
+  const run = COMMANDS[cmd];
+  if (!run) { io.err(`unroll: unknown command ${cmd}\n\n${HELP}`); return 2; }
+  return run(rest, io);
+}
+
+/** Runs the CLI on this process's arguments and sets the exit code (bin/unroll.js calls it). */
+export function cliMain(): void {
+  const io: CliIO = {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    color: !!process.stdout.isTTY && !process.env.NO_COLOR,
+    cwd: process.cwd(),
+  };
+  main(process.argv.slice(2), io).then((code) => { process.exitCode = code; }, (err) => {
+    process.stderr.write(`unroll: internal error: ${err?.stack ?? err}\n`);
+    process.exitCode = 70;
+  });
+}
+
+// `node dist/cli.js ...` runs it directly too.
+if (typeof require !== 'undefined' && require.main === module) cliMain();

@@ -1,0 +1,813 @@
+// The checker: resolves names, infers shapes statement by statement and reports diagnostics. It works on
+// whatever the parser recovered, so a broken line never hides the problems below it. It never throws.
+import * as path from 'node:path';
+import { LineMap } from '../syntax/lexer';
+import type { AssignEntry, Block, CallExpr, Expr, InputEntry, SyntaxTree, TypeExpr } from '../syntax/tree';
+import { OP_DEFS, RECURRENT_OPS } from '../ops/index';
+import type { OpCtx, Report } from '../ops/types';
+import { FILE_DIMS, SOURCES, provides, sourceDims, type ArgValue } from '../sources/index';
+import { BLOCK_KEYS, DEVICES, INITS, LOSSES, METRICS, OPTIMIZERS } from '../settings/index';
+import type {
+  Analysis, DataHost, DataSource, Diagnostic, Dim, DimInfo, ModelStatement, QuickFix, Range, Related, Shape,
+  StateValue, StatementSummary, SymbolInfo, TensorRef, TextEdit, TrainSettings, Value,
+} from '../types';
+import { dimProduct, dimRelation, formatDim, formatShape } from './dims';
+import { closest } from './suggest';
+import { checkLoss } from './loss';
+
+export interface CheckOptions { uri: string; path?: string; host?: DataHost }
+
+interface TensorEntry {
+  value: Shape | StateValue;
+  def: Range;
+  used: boolean;
+  kind: 'input' | 'op' | 'data';
+  line: number;
+  symbol: SymbolInfo;
+  /** Index of the statement that made it (for the unused quick fix). */
+  stmt?: AssignEntry | InputEntry;
+}
+
+export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analysis {
+  const diagnostics: Diagnostic[] = [];
+  const dims = new Map<string, DimInfo>();
+  const symbols: SymbolInfo[] = [];
+  const dimSymbols = new Map<string, SymbolInfo>();
+  const values = new Map<string, Shape | StateValue>();
+  const summaries: StatementSummary[] = [];
+  const model: ModelStatement[] = [];
+  let pending = false;
+  const text = tree.text;
+
+  const report = (code: Diagnostic['code'], range: Range, message: string, extra: { fix?: string; quickFixes?: QuickFix[]; related?: Related[]; severity?: Diagnostic['severity'] } = {}) => {
+    const d: Diagnostic = { range, severity: extra.severity ?? (code === 'unused' ? 2 : 1), code, message };
+    if (extra.fix) d.fix = extra.fix;
+    if (extra.related?.length) d.related = extra.related;
+    if (extra.quickFixes?.length) d.quickFixes = extra.quickFixes;
+    diagnostics.push(d);
+  };
+  for (const e of tree.errors) report('syntax', map.range(e.start, e.end), e.message, { fix: e.fix });
+
+  const src = (node: { start: number; end: number }) => text.slice(node.start, node.end);
+  const lineOf = (r: Range) => r.start.line + 1;
+
+  // ---------------------------------------------------------------------------------------- blocks
+  const blocks = tree.items.filter((i): i is Block => i.kind === 'block');
+  const byKind = new Map<string, Block>();
+  for (const b of blocks) {
+    if (byKind.has(b.block)) {
+      const first = byKind.get(b.block)!;
+      report('bad-argument', b.keyword, `a file has one ${b.block} block; this is a second one (the first is on line ${lineOf(first.keyword)})`, {
+        fix: `merge it into the first ${b.block} block`, related: [{ range: first.keyword, message: `the first ${b.block} block` }],
+      });
+      continue;
+    }
+    byKind.set(b.block, b);
+  }
+  const expDecl = tree.items.find((i) => i.kind === 'experiment');
+  const experiment = expDecl && expDecl.kind === 'experiment' && expDecl.name
+    ? (expDecl.name.kind === 'ident' ? expDecl.name.name : expDecl.name.value)
+    : opts.path ? path.basename(opts.path).replace(/\.rnn$/, '') : path.basename(opts.uri).replace(/\.rnn$/, '');
+
+  const dimSymbol = (name: string, def: Range, detail: string) => {
+    if (dimSymbols.has(name)) return dimSymbols.get(name)!;
+    const s: SymbolInfo = { kind: 'dim', name, definition: def, references: [], detail };
+    dimSymbols.set(name, s);
+    symbols.push(s);
+    return s;
+  };
+  const dimRef = (name: string, r: Range) => dimSymbols.get(name)?.references.push(r);
+  const lookupDim = (name: string): Dim | undefined => {
+    const d = dims.get(name);
+    if (!d) return undefined;
+    return { name, size: d.size, sizes: d.sizes };
+  };
+
+  // ---------------------------------------------------------------------------------------- dims
+  const dimsBlock = byKind.get('dims');
+  if (dimsBlock) {
+    for (const e of dimsBlock.entries) {
+      if (e.kind !== 'assign') { report('bad-argument', e.range, 'the dims block holds `NAME = SIZE` entries', { fix: 'move inputs into the model block' }); continue; }
+      if (e.targets.length !== 1) { report('bad-argument', e.range, 'one dim a line: NAME = SIZE'); continue; }
+      const t = e.targets[0];
+      const v = e.value;
+      if (v.kind === 'missing') continue;
+      if (v.kind !== 'number' || !v.integer || v.value < 1) {
+        report('bad-argument', v.range, `a dim's size is a whole number >= 1; ${t.name} = ${src(v)} is not`, { fix: `write ${t.name} = 256` });
+        continue;
+      }
+      if (dims.has(t.name)) { report('bad-argument', t.range, `dim ${t.name} is defined twice`, { fix: 'remove one of them', related: [{ range: dims.get(t.name)!.range, message: 'first definition' }] }); continue; }
+      dims.set(t.name, { name: t.name, size: v.value, origin: 'dims', range: t.range, detail: `dims block: ${t.name} = ${v.value}` });
+      dimSymbol(t.name, t.range, `dim ${t.name} = ${v.value} (dims block)`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- data
+  let data: DataSource | undefined;
+  const dataBlock = byKind.get('data');
+  const provided = new Map<string, Shape>();
+  if (dataBlock && dataBlock.source) {
+    data = checkData(dataBlock);
+  }
+
+  function literal(e: Expr): ArgValue | undefined {
+    switch (e.kind) {
+      case 'number': return e.value;
+      case 'unary': { const v = literal(e.operand); return typeof v === 'number' ? -v : undefined; }
+      case 'string': return e.value;
+      case 'bool': return e.value;
+      case 'ident': return e.name;
+      case 'list': {
+        const items = e.items.map(literal);
+        if (items.every((i) => typeof i === 'number')) return items as number[];
+        if (items.every((i) => typeof i === 'string')) return items as string[];
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+  function toValue(e: Expr): Value {
+    switch (e.kind) {
+      case 'number': return { kind: 'number', value: e.value, integer: e.integer };
+      case 'unary': { const v = toValue(e.operand); return v.kind === 'number' ? { ...v, value: -v.value } : v; }
+      case 'string': return { kind: 'string', value: e.value };
+      case 'bool': return { kind: 'bool', value: e.value };
+      case 'ident': return { kind: 'name', name: e.name };
+      case 'member': return { kind: 'name', name: `${e.object.name}.${e.field.name}` };
+      case 'list': return { kind: 'list', items: e.items.map(toValue) };
+      case 'call': {
+        const kwargs: Record<string, Value> = {};
+        const args: Value[] = [];
+        for (const a of e.args) { if (a.name) kwargs[a.name.name] = toValue(a.value); else args.push(toValue(a.value)); }
+        return { kind: 'call', name: e.callee.name, args, kwargs };
+      }
+      case 'binary': return { kind: 'dimexpr', text: src(e), factors: [] };
+      default: return { kind: 'name', name: '' };
+    }
+  }
+
+  /** Checks `key = value` entries against a parameter list: unknown, duplicate and ill-typed keys. */
+  function checkKeys(entries: AssignEntry[], params: { name: string; type: string; choices?: string[] }[], where: string): Map<string, AssignEntry> {
+    const seen = new Map<string, AssignEntry>();
+    for (const e of entries) {
+      const key = e.targets[0];
+      if (e.targets.length !== 1) { report('bad-argument', e.range, `${where} holds one key = value a line`); continue; }
+      const p = params.find((q) => q.name === key.name);
+      if (!p) {
+        const guess = closest(key.name, params.map((q) => q.name));
+        report('bad-argument', key.range, `${where} has no key ${key.name}; its keys are ${params.map((q) => q.name).join(', ')}`, {
+          fix: guess ? `did you mean ${guess}?` : undefined,
+          quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: key.range, newText: guess }], preferred: true }] : undefined,
+        });
+        continue;
+      }
+      if (seen.has(key.name)) { report('bad-argument', key.range, `${key.name} is set twice in ${where}`, { fix: 'remove one', related: [{ range: seen.get(key.name)!.targets[0].range, message: 'first set here' }] }); continue; }
+      seen.set(key.name, e);
+      if (e.value.kind === 'missing') continue;
+      const bad = typeProblem(e.value, p.type, p.choices);
+      if (bad) report('bad-argument', e.value.range, `${where}: ${key.name} ${bad}; got ${src(e.value)}`, { fix: p.choices ? `use one of ${p.choices.join(', ')}` : undefined });
+    }
+    return seen;
+  }
+  function typeProblem(v: Expr, type: string, choices?: string[]): string | undefined {
+    const lit = literal(v);
+    switch (type) {
+      case 'int': return typeof lit === 'number' && Number.isInteger(lit) ? (lit < 0 ? 'must not be negative' : undefined) : 'must be a whole number';
+      case 'float': return typeof lit === 'number' ? undefined : 'must be a number';
+      case 'bool': return typeof lit === 'boolean' ? undefined : 'must be true or false';
+      case 'string': return v.kind === 'string' ? undefined : 'must be a string in quotes';
+      case 'name': return v.kind === 'ident' && (!choices || choices.includes(v.name)) ? undefined : `must be one of ${choices?.join(', ')}`;
+      case 'ints': return Array.isArray(lit) && lit.every((x) => typeof x === 'number' && Number.isInteger(x) && x > 0) ? undefined : 'must be a list of whole numbers, e.g. [10, 20, 40]';
+      case 'strings': return Array.isArray(lit) && lit.every((x) => typeof x === 'string') ? undefined : 'must be a list of strings, e.g. ["a", "b"]';
+    }
+    return undefined;
+  }
+
+  function checkData(b: Block): DataSource | undefined {
+    const name = b.source!.name;
+    const info = SOURCES[name];
+    if (!info) {
+      const guess = closest(name, Object.keys(SOURCES));
+      report('unknown-op', b.source!.range, `unknown data source ${name}; the sources are ${Object.keys(SOURCES).join(', ')}`, {
+        fix: guess ? `did you mean ${guess}?` : undefined,
+        quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: b.source!.range, newText: guess }], preferred: true }] : undefined,
+      });
+      return undefined;
+    }
+    const entries = b.entries.filter((e): e is AssignEntry => e.kind === 'assign');
+    for (const e of b.entries) if (e.kind === 'input') report('bad-argument', e.range, 'inputs are declared in the model block', { fix: 'move this line into model { ... }' });
+    const seen = checkKeys(entries, info.params, `data ${name}`);
+    const args: Record<string, ArgValue> = {};
+    const vargs: Record<string, Value> = {};
+    for (const [k, e] of seen) { const l = literal(e.value); if (l !== undefined) args[k] = l; vargs[k] = toValue(e.value); }
+    const ds: DataSource = { source: name, args: vargs, provides: {}, range: b.range };
+    if (info.path && !b.path) {
+      report('bad-argument', b.source!.range, `data ${name} reads a file: write its path after the source`, { fix: `data ${name} "data/file.${name === 'text' ? 'txt' : 'csv'}" { ... }` });
+    }
+    if (!info.path && b.path) report('bad-argument', b.path.range, `data ${name} generates its data and reads no file`, { fix: 'remove the path' });
+    const fileDims: Record<string, number> = {};
+    let probeErr = false;
+    if (info.path && b.path) {
+      ds.path = b.path.value;
+      const base = opts.path ? path.dirname(opts.path) : undefined;
+      if (base && opts.host) {
+        const resolved = path.resolve(base, b.path.value);
+        ds.resolvedPath = resolved;
+        const root = path.resolve(opts.host.workspaceRoot ?? base);
+        const rel = path.relative(root, resolved);
+        if (rel.startsWith('..') || path.isAbsolute(rel)) {
+          report('missing-file', b.path.range, `data path ${b.path.value} leaves the workspace (${root})`, { fix: 'copy the data into the workspace and use a relative path' });
+          probeErr = true;
+        } else if (!opts.host.exists(resolved)) {
+          report('missing-file', b.path.range, `data file ${b.path.value} does not exist (looked for ${resolved})`, { fix: 'check the path; it is relative to this experiment file' });
+          probeErr = true;
+        } else {
+          let probe;
+          try { probe = opts.host.probe({ source: name, path: resolved, args }); } catch (err) { probe = { dims: {}, error: { message: String((err as Error)?.message ?? err), code: 'data-mismatch' as const } }; }
+          if (!probe) pending = true;
+          else {
+            Object.assign(fileDims, probe.dims);
+            if (probe.error) {
+              probeErr = true;
+              const where = probe.error.line ? `${b.path.value}:${probe.error.line}` : b.path.value;
+              report(probe.error.code, b.path.range, `${where}: ${probe.error.message}`);
+            }
+          }
+        }
+      }
+    }
+    const argDims = sourceDims(name, args);
+    const all: Record<string, number | number[] | undefined> = { ...argDims };
+    for (const d of FILE_DIMS[name] ?? []) if (all[d] === undefined) all[d] = fileDims[d];
+    // vocab_size caps the vocabulary (plus the specials the loader adds), when the file has more.
+    for (const [k, v] of Object.entries(fileDims)) if (all[k] === undefined && (FILE_DIMS[name] ?? []).includes(k)) all[k] = v;
+    void probeErr;
+    const detail = (d: string) => {
+      if (d === 'vocab' || d === 'classes' || d === 'features' || ((d === 'src' || d === 'tgt') && info.path)) return info.path ? `counted from ${ds.path ?? 'the data'} (${name})` : `from the ${name} generator`;
+      const key = { batch: 'batch', time: name === 'text' ? (Array.isArray(all.time) ? 'buckets' : 'seq_len') : name === 'classify' ? 'max_len' : name === 'series' ? 'window' : name === 'adding' ? 'length' : 'seq_len' }[d as 'batch' | 'time'];
+      return key ? `${key} of data ${name}` : `from the ${name} generator`;
+    };
+    for (const [d, v] of Object.entries(all)) {
+      const size = typeof v === 'number' ? v : undefined;
+      const sizes = Array.isArray(v) ? v : undefined;
+      const existing = dims.get(d);
+      const argEntry = seen.get(d === 'time' ? ({ text: Array.isArray(all.time) ? 'buckets' : 'seq_len', classify: 'max_len', series: 'window', sine: 'seq_len', adding: 'length' } as Record<string, string>)[name] ?? '' : d);
+      const range = argEntry ? argEntry.targets[0].range : b.source!.range;
+      if (existing && existing.origin === 'dims') {
+        if (size !== undefined && existing.size !== size) {
+          report('data-mismatch', existing.range, `dims says ${d} = ${existing.size}, but data ${name} gives ${d} = ${size} (${detail(d)})`, {
+            fix: `remove ${d} from the dims block and let the data bind it`, related: [{ range, message: `data ${name} binds ${d} = ${size}` }],
+          });
+        }
+        dimSymbols.get(d)?.references.push(range);
+        continue;
+      }
+      dims.set(d, { name: d, size, sizes, origin: 'data', range, detail: detail(d) });
+      dimSymbol(d, range, `dim ${d}${size !== undefined ? ' = ' + size : sizes ? ' in ' + sizes.join('|') : ' (size not known yet)'}: ${detail(d)}`);
+    }
+    const prov = provides(name, (d) => lookupDim(d) ?? { name: d });
+    for (const [k, v] of Object.entries(prov)) provided.set(k, v);
+    ds.provides = prov;
+    const ds2 = symbolsPushData(name, b);
+    void ds2;
+    return ds;
+  }
+  function symbolsPushData(name: string, b: Block) {
+    const s: SymbolInfo = { kind: 'data', name, definition: b.source!.range, references: [], detail: `data ${name}: ${SOURCES[name]?.provides ?? ''}` };
+    symbols.push(s);
+    return s;
+  }
+
+  // ---------------------------------------------------------------------------------------- model
+  const scope = new Map<string, TensorEntry>();
+  const laterNames = new Map<string, Range>();
+  const modelBlock = byKind.get('model');
+  if (modelBlock) {
+    for (const e of modelBlock.entries) {
+      if (e.kind === 'assign') for (const t of e.targets) if (!laterNames.has(t.name)) laterNames.set(t.name, t.range);
+      if (e.kind === 'input') laterNames.set(e.name.name, e.name.range);
+    }
+    for (const e of modelBlock.entries) {
+      try {
+        if (e.kind === 'input') checkInput(e);
+        else checkStatement(e);
+      } catch (err) {
+        report('syntax', e.range, `internal error while checking this statement: ${(err as Error)?.message ?? err}`, { severity: 2 });
+      }
+    }
+  } else if (blocks.length || tree.items.length) {
+    if (byKind.has('train')) report('bad-argument', byKind.get('train')!.keyword, 'there is no model block for train to train', { fix: 'add model { ... } with the inputs and layers' });
+  }
+
+  function modelInsertEdit(line: string): TextEdit | undefined {
+    if (!modelBlock || modelBlock.open === undefined) return undefined;
+    const first = modelBlock.entries[0];
+    if (first) {
+      const pos = { line: first.range.start.line, character: 0 };
+      const indent = ' '.repeat(first.range.start.character);
+      return { range: { start: pos, end: pos }, newText: `${indent}${line}\n` };
+    }
+    const at = map.position(modelBlock.open + 1);
+    return { range: { start: at, end: at }, newText: `\n  ${line}\n` };
+  }
+  const shapeDecl = (s: Shape) => `${s.elem}[${s.dims.map((d) => d.name ?? d.size).join(', ')}]${s.bound ? ' < ' + (s.bound.name ?? s.bound.size) : ''}`;
+
+  function resolveTensor(e: Expr, allowState: boolean): { value?: Shape | StateValue; ref?: TensorRef; def?: Range } {
+    if (e.kind === 'missing') return {};
+    if (e.kind === 'ident' || e.kind === 'member') {
+      const id = e.kind === 'ident' ? e.name : e.object.name;
+      const idRange = e.kind === 'ident' ? e.range : e.object.range;
+      const ent = scope.get(id);
+      if (!ent) {
+        const p = provided.get(id);
+        if (p) {
+          const edit = modelInsertEdit(`input ${id}: ${shapeDecl(p)}`);
+          report('unknown-name', idRange, `${id} is not declared in the model; the data provides ${id}: ${formatShape(p)}`, {
+            fix: `declare it: input ${id}: ${shapeDecl(p)}`,
+            quickFixes: edit ? [{ title: `Declare input ${id}`, edits: [edit], preferred: true }] : undefined,
+          });
+          return {};
+        }
+        const later = laterNames.get(id);
+        if (later && later.start.line >= idRange.start.line && !(later.start.line === idRange.start.line && later.start.character === idRange.start.character)) {
+          report('unknown-name', idRange, `${id} is used before it is defined (on line ${later.start.line + 1})`, { fix: 'move this statement below the one that defines it', related: [{ range: later, message: `${id} is defined here` }] });
+          return {};
+        }
+        const guess = closest(id, [...scope.keys()]);
+        report('unknown-name', idRange, `unknown tensor ${id}${scope.size ? `; in scope: ${[...scope.keys()].join(', ')}` : ''}`, {
+          fix: guess ? `did you mean ${guess}?` : provided.size ? `declare an input, e.g. input x: int[batch, time] < vocab` : undefined,
+          quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: idRange, newText: guess }], preferred: true }] : undefined,
+        });
+        return {};
+      }
+      ent.used = true;
+      ent.symbol.references.push(idRange);
+      const ref: TensorRef = { name: id, range: e.range };
+      if (e.kind === 'member') {
+        const f = e.field.name;
+        if (ent.value.kind !== 'state') {
+          report('bad-argument', e.field.range, `${id} is a tensor, not a recurrent state; it has no field ${f}`, { fix: `use ${id} itself` });
+          return {};
+        }
+        if (f !== 'h' && f !== 'c') { report('bad-argument', e.field.range, `a ${ent.value.cell} state has ${ent.value.cell === 'lstm' ? 'h and c' : 'h'}; got .${f}`, { fix: `use ${id}.h` }); return {}; }
+        if (f === 'c' && !ent.value.c) { report('bad-argument', e.field.range, `a ${ent.value.cell} state has h only (c belongs to lstm)`, { fix: `use ${id}.h` }); return {}; }
+        ref.field = f;
+        return { value: f === 'h' ? ent.value.h : ent.value.c!, ref, def: ent.def };
+      }
+      if (ent.value.kind === 'state' && !allowState) {
+        report('shape-mismatch', e.range, `${id} is the state of a ${ent.value.cell} (h${ent.value.c ? ', c' : ''}), not a tensor`, {
+          fix: `use ${id}.h for the top layer's final output [batch, ${formatDim(ent.value.size)}]`,
+          quickFixes: [{ title: `Use ${id}.h`, edits: [{ range: e.range, newText: `${id}.h` }], preferred: true }],
+        });
+        return {};
+      }
+      return { value: ent.value, ref, def: ent.def };
+    }
+    if (e.kind === 'call') {
+      report('bad-argument', e.range, `an op's argument is a tensor name; nested calls are not supported`, { fix: `name it first: t = ${src(e)}` });
+      return {};
+    }
+    report('bad-argument', e.range, `expected a tensor name, got ${src(e)}`);
+    return {};
+  }
+
+  /** A dim reference in a type, a size argument or a reshape list. */
+  function resolveDim(e: Expr, ctxText: string, allowNew: boolean): { dim?: Dim; factors?: Dim[] } {
+    if (e.kind === 'missing') return {};
+    if (e.kind === 'number') {
+      if (!e.integer || e.value < 1) { report('bad-argument', e.range, `a size is a whole number >= 1; got ${e.text} in ${ctxText}`); return {}; }
+      return { dim: { size: e.value }, factors: [{ size: e.value }] };
+    }
+    if (e.kind === 'ident') {
+      const d = lookupDim(e.name);
+      if (d) { dimRef(e.name, e.range); return { dim: d, factors: [d] }; }
+      if (allowNew) {
+        dims.set(e.name, { name: e.name, origin: 'op', range: e.range, detail: `declared by an input type (no data block binds it)` });
+        dimSymbol(e.name, e.range, `dim ${e.name} (size unknown: no data binds it)`);
+        return { dim: { name: e.name }, factors: [{ name: e.name }] };
+      }
+      const guess = closest(e.name, [...dims.keys()]);
+      const dimsEdit = dimsBlock && dimsBlock.close !== undefined ? dimsInsertEdit(e.name) : undefined;
+      report('unknown-name', e.range, `unknown dimension ${e.name} in ${ctxText}${dims.size ? `; known dims: ${[...dims.keys()].join(', ')}` : ''}`, {
+        fix: guess ? `did you mean ${guess}?` : `define it: dims { ${e.name} = 256 }`,
+        quickFixes: [
+          ...(guess ? [{ title: `Change to ${guess}`, edits: [{ range: e.range, newText: guess }], preferred: true }] : []),
+          ...(dimsEdit ? [{ title: `Add ${e.name} to dims`, edits: [dimsEdit] }] : []),
+        ],
+      });
+      return {};
+    }
+    if (e.kind === 'binary' && e.op === '*') {
+      const l = resolveDim(e.left, ctxText, allowNew);
+      const r = resolveDim(e.right, ctxText, allowNew);
+      if (!l.factors || !r.factors) return {};
+      const factors = [...l.factors, ...r.factors];
+      return { dim: dimProduct(factors), factors };
+    }
+    if (e.kind === 'unary' && e.operand.kind === 'number') {
+      report('bad-argument', e.range, `${src(e)} is not a dimension; reshape and transpose work by name, so -1 is never needed`, { fix: 'write the dimensions by name, e.g. [batch * time, hidden]' });
+      return {};
+    }
+    report('bad-argument', e.range, `expected a dimension (a name or a number) in ${ctxText}, got ${src(e)}`);
+    return {};
+  }
+  function dimsInsertEdit(name: string): TextEdit | undefined {
+    if (!dimsBlock || dimsBlock.close === undefined) return undefined;
+    const at = map.position(dimsBlock.close);
+    const oneLine = dimsBlock.range.start.line === at.line;
+    return { range: { start: at, end: at }, newText: oneLine ? `, ${name} = 256 ` : `  ${name} = 256\n` };
+  }
+
+  function typeToShape(t: TypeExpr, name: string): Shape | undefined {
+    const elem = t.elem.name;
+    if (elem !== 'int' && elem !== 'float') { report('bad-argument', t.elem.range, `the element type is int or float; got ${elem}`, { fix: `input ${name}: int[batch, time] < vocab` }); return undefined; }
+    const allowNew = !data;
+    const ds: Dim[] = [];
+    for (const d of t.dims) {
+      const r = resolveDim(d, `the type of ${name}`, allowNew);
+      if (!r.dim) return undefined;
+      ds.push(r.dim);
+    }
+    let bound: Dim | undefined;
+    if (t.bound) {
+      if (elem !== 'int') report('bad-argument', t.bound.range, `only int tensors have a bound (< vocab); ${name} is float`, { fix: 'remove the bound or make it int' });
+      const r = resolveDim(t.bound, `the bound of ${name}`, allowNew);
+      bound = r.dim;
+    }
+    const sh: Shape = { elem, dims: ds };
+    if (bound) sh.bound = bound;
+    return sh;
+  }
+
+  function define(name: string, range: Range, value: Shape | StateValue, kind: TensorEntry['kind'], stmt: TensorEntry['stmt'], detail: string) {
+    if (name === '_') return;
+    const prev = scope.get(name);
+    if (prev) {
+      report('bad-argument', range, `${name} is already defined on line ${lineOf(prev.def)}; each tensor is defined once`, { fix: `give this one another name, e.g. ${name}2`, related: [{ range: prev.def, message: `${name} is defined here` }] });
+      return;
+    }
+    const symbol: SymbolInfo = { kind: value.kind === 'state' ? 'state' : 'tensor', name, definition: range, references: [], detail };
+    symbols.push(symbol);
+    scope.set(name, { value, def: range, used: false, kind, line: range.start.line, symbol, stmt });
+    values.set(name, value);
+  }
+
+  function checkInput(e: InputEntry) {
+    const name = e.name.name;
+    const shape = e.type ? typeToShape(e.type, name) : undefined;
+    const p = provided.get(name);
+    let final = shape;
+    if (data && !p) {
+      const names = [...provided.keys()];
+      const guess = closest(name, names);
+      report('data-mismatch', e.name.range, `data ${data.source} does not provide ${name}; it provides ${names.map((n) => `${n}: ${formatShape(provided.get(n)!)}`).join(', ')}`, {
+        fix: guess ? `did you mean ${guess}?` : `use one of ${names.join(', ')}`,
+        quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: e.name.range, newText: guess }], preferred: true }] : undefined,
+        related: [{ range: data.range, message: `data ${data.source} provides ${names.join(', ')}` }],
+      });
+    } else if (p && shape && e.type) {
+      const problems: string[] = [];
+      let coincidence = false;
+      if (p.elem !== shape.elem) problems.push(`${shape.elem} instead of ${p.elem}`);
+      if (p.dims.length !== shape.dims.length) problems.push(`${shape.dims.length} dimensions instead of ${p.dims.length}`);
+      else p.dims.forEach((d, i) => {
+        const rel = dimRelation(d, shape.dims[i]);
+        if (rel === 'coincidence') { coincidence = true; problems.push(`${formatDim(shape.dims[i])} where the data has ${formatDim(d)} (equal only by size)`); }
+        else if (rel === 'different') problems.push(`${formatDim(shape.dims[i])} where the data has ${formatDim(d)}${i === 0 && shape.dims[1] && dimRelation(d, shape.dims[1]) === 'same' ? ' (batch and time swapped?)' : ''}`);
+      });
+      if (p.bound && shape.elem === 'int') {
+        if (!shape.bound) problems.push(`no bound (the data's ids are < ${formatDim(p.bound)})`);
+        else {
+          const rel = dimRelation(p.bound, shape.bound);
+          if (rel === 'coincidence') { coincidence = true; problems.push(`bound ${formatDim(shape.bound)} where the data has < ${formatDim(p.bound)} (equal only by size)`); }
+          else if (rel === 'different') problems.push(`bound ${formatDim(shape.bound)} where the data has < ${formatDim(p.bound)}`);
+        }
+      }
+      if (problems.length) {
+        report(coincidence && problems.length === 1 ? 'dim-coincidence' : 'data-mismatch', e.type.range, `input ${name} is declared ${formatShape(shape)} but data ${data!.source} provides ${formatShape(p)}: ${problems.join('; ')}`, {
+          fix: `declare it as the data provides it: input ${name}: ${shapeDecl(p)}`,
+          quickFixes: [{ title: `Declare ${name} as ${shapeDecl(p)}`, edits: [{ range: e.type.range, newText: shapeDecl(p) }], preferred: true }],
+          related: [{ range: data!.range, message: `data ${data!.source} provides ${name}: ${formatShape(p)}` }],
+        });
+      }
+      final = p.masked ? { ...shape, masked: true } : shape;
+    }
+    if (!final) final = p;
+    if (!final) return;
+    define(name, e.name.range, final, 'input', e, `input ${name}: ${formatShape(final)}`);
+    model.push({ kind: 'input', name, shape: final, range: e.range, nameRange: e.name.range });
+    summaries.push({ label: name, op: 'input', shape: final, params: 0, rule: p ? `provided by data ${data!.source}` : 'declared input', range: e.range, hintAt: map.position(e.end) });
+  }
+
+  function checkStatement(e: AssignEntry) {
+    const v = e.value;
+    if (v.kind === 'missing') return;
+    if (v.kind !== 'call') {
+      report('bad-argument', v.range, `a model statement is NAME = op(args); got ${src(v)}`, { fix: v.kind === 'ident' ? `to rename a tensor, use it directly; or write ${e.targets[0].name} = relu(${src(v)})` : undefined });
+      return;
+    }
+    const opName = v.callee.name;
+    const def = OP_DEFS[opName];
+    if (!def) {
+      const inLoss = LOSSES[opName] ? ` (${opName} is a loss: it goes in the train block)` : '';
+      const guess = closest(opName, Object.keys(OP_DEFS));
+      report('unknown-op', v.callee.range, `unknown op ${opName}${inLoss}; the ops are ${Object.keys(OP_DEFS).join(', ')}`, {
+        fix: guess ? `did you mean ${guess}?` : undefined,
+        quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: v.callee.range, newText: guess }], preferred: true }] : undefined,
+      });
+      // Mark operands used so one typo does not also produce `unused` noise.
+      for (const a of v.args) if (a.value.kind === 'ident') scope.get(a.value.name) && (scope.get(a.value.name)!.used = true);
+      return;
+    }
+    const info = def.info;
+    if (e.targets.length > info.outputs.length) {
+      report('bad-argument', e.targets[info.outputs.length].range, `${opName} has ${info.outputs.length === 1 ? 'one output' : `${info.outputs.length} outputs (${info.outputs.join(', ')})`}; got ${e.targets.length} names`, { fix: `write ${info.outputs.length === 1 ? 'out' : info.outputs.join(', ')} = ${opName}(...)` });
+    }
+    // Bind arguments to parameters.
+    const bound = new Map<string, { expr: Expr; range: Range; nameRange?: Range }>();
+    let positional = 0;
+    let bad = false;
+    for (const a of v.args) {
+      if (a.name) {
+        const p = info.params.find((q) => q.name === a.name!.name);
+        if (!p) {
+          const guess = closest(a.name.name, info.params.map((q) => q.name));
+          report('bad-argument', a.name.range, `${opName} has no argument ${a.name.name}; its arguments are ${info.params.map((q) => q.name).join(', ')}`, {
+            fix: guess ? `did you mean ${guess}?` : `see ${info.signature}`,
+            quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: a.name.range, newText: guess }], preferred: true }] : undefined,
+          });
+          continue;
+        }
+        if (bound.has(p.name)) { report('bad-argument', a.range, `${opName}: ${p.name} is given twice`, { fix: 'remove one' }); continue; }
+        bound.set(p.name, { expr: a.value, range: a.value.range, nameRange: a.name.range });
+      } else {
+        const p = info.params[positional++];
+        if (!p || p.type === 'state') { report('bad-argument', a.range, `${opName} takes at most ${info.params.filter((q) => q.type !== 'state').length} arguments: ${info.signature}`, { fix: 'remove the extra argument, or name it (key = value)' }); continue; }
+        if (bound.has(p.name)) { report('bad-argument', a.range, `${opName}: ${p.name} is given twice`); continue; }
+        bound.set(p.name, { expr: a.value, range: a.value.range });
+      }
+    }
+    for (const p of info.params) {
+      if (!bound.has(p.name) && p.default === undefined && p.type !== 'state' && p.type !== 'dim') {
+        report('bad-argument', v.range, `${opName} needs ${p.name} (${p.doc}): ${info.signature}`, { fix: `add ${p.name}` });
+        bad = true;
+      }
+    }
+    // Evaluate arguments.
+    const tensors = new Map<string, { value?: Shape | StateValue; ref?: TensorRef; def?: Range }>();
+    const sizes = new Map<string, Dim>();
+    const dimLists = new Map<string, { dim: Dim; factors: Dim[]; range: Range; text: string }[]>();
+    const scalars = new Map<string, unknown>();
+    for (const p of info.params) {
+      const b = bound.get(p.name);
+      if (!b) { if (p.default !== undefined) scalars.set(p.name, parseDefault(p.default)); continue; }
+      const ex = b.expr;
+      if (ex.kind === 'missing') { bad = true; continue; }
+      switch (p.type) {
+        case 'tensor': case 'state': {
+          const r = resolveTensor(ex, p.type === 'state');
+          tensors.set(p.name, r);
+          if (!r.value) bad = true;
+          break;
+        }
+        case 'size': {
+          const r = resolveDim(ex, `${opName}'s ${p.name}`, false);
+          if (r.dim) sizes.set(p.name, r.dim); else bad = true;
+          break;
+        }
+        case 'dims': {
+          if (ex.kind !== 'list') { report('bad-argument', ex.range, `${opName}'s ${p.name} is a list of dimensions, e.g. [batch * time, hidden]; got ${src(ex)}`); bad = true; break; }
+          const items: { dim: Dim; factors: Dim[]; range: Range; text: string }[] = [];
+          for (const it of ex.items) {
+            const r = resolveDim(it, `${opName}'s target`, false);
+            if (!r.dim || !r.factors) { bad = true; continue; }
+            items.push({ dim: r.dim, factors: r.factors, range: it.range, text: src(it) });
+          }
+          dimLists.set(p.name, items);
+          break;
+        }
+        case 'dim': {
+          if (ex.kind === 'ident' || ex.kind === 'string') {
+            const n = ex.kind === 'ident' ? ex.name : ex.value;
+            scalars.set(p.name, n);
+            if (ex.kind === 'ident') dimRef(n, ex.range);
+          } else { report('bad-argument', ex.range, `${opName}'s ${p.name} names a dimension (e.g. over = time); got ${src(ex)}`); bad = true; }
+          break;
+        }
+        default: {
+          const problem = typeProblem(ex, p.type, p.choices);
+          if (problem) { report('bad-argument', ex.range, `${opName}'s ${p.name} ${problem}; got ${src(ex)}`, { fix: p.choices ? `use one of ${p.choices.join(', ')}` : `e.g. ${p.name} = ${p.default ?? 1}` }); bad = true; }
+          else scalars.set(p.name, literal(ex));
+        }
+      }
+    }
+    const outNames = e.targets.map((t) => t.name);
+    const label = outNames.join(', ');
+    const stmtRefs: TensorRef[] = [];
+    for (const p of info.params) if (p.type === 'tensor') { const r = tensors.get(p.name)?.ref; if (r) stmtRefs.push(r); }
+    const params: Record<string, unknown> = {};
+    for (const [k, d] of sizes) params[k] = d;
+    for (const [k, l] of dimLists) params[k] = l.map((i) => i.dim);
+    for (const [k, s] of scalars) params[k] = s;
+    const initRef = tensors.get('init')?.ref;
+    if (initRef) params.init = initRef;
+    let result: ReturnType<typeof def.infer>;
+    if (!bad) {
+      const ctx = makeCtx(opName, v, bound, tensors, sizes, dimLists, scalars, info.params);
+      try { result = def.infer(ctx); } catch (err) { report('syntax', v.range, `internal error in ${opName}'s shape rule: ${(err as Error)?.message ?? err}`, { severity: 2 }); }
+    }
+    const shape = result?.shape;
+    const outRanges = e.targets.map((t) => t.range);
+    model.push({ kind: 'op', outputs: outNames, outputRanges: outRanges, op: opName, operands: stmtRefs, params, range: e.range, opRange: v.callee.range });
+    summaries.push({
+      label, op: opName, shape, state: result?.state, params: result ? result.params : undefined,
+      rule: info.rule, paramRule: result?.paramRule, range: e.range, hintAt: map.position(e.end),
+    });
+    const unknownShape: Shape = { elem: 'float', dims: [] };
+    // Define outputs even when inference failed, so later statements report their own problems only.
+    e.targets.forEach((t, i) => {
+      if (i === 0) define(t.name, t.range, shape ?? unknownShape, 'op', e, shape ? `${t.name} = ${opName}(...): ${formatShape(shape)}` : `${t.name} = ${opName}(...)`);
+      else if (i === 1 && RECURRENT_OPS.has(opName)) {
+        const st = result?.state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: unknownShape } as StateValue);
+        define(t.name, t.range, st, 'op', e, `${t.name}: ${opName} state (${st.layers} layer(s), ${st.directions} direction(s), size ${formatDim(st.size)}); h${st.c ? ', c' : ''}: ${formatShape(st.h)}`);
+      }
+    });
+    if (!shape) for (const t of e.targets) { const ent = scope.get(t.name); if (ent) ent.used = true; values.delete(t.name); }
+  }
+
+  function parseDefault(d: string): unknown {
+    if (d === 'true' || d === 'false') return d === 'true';
+    if (/^-?[\d.e-]+$/.test(d)) return Number(d);
+    return d.replace(/^"|"$/g, '');
+  }
+
+  function makeCtx(op: string, call: CallExpr, bound: Map<string, { expr: Expr; range: Range; nameRange?: Range }>, tensors: Map<string, { value?: Shape | StateValue; ref?: TensorRef; def?: Range }>, sizes: Map<string, Dim>, dimLists: Map<string, { dim: Dim; factors: Dim[]; range: Range; text: string }[]>, scalars: Map<string, unknown>, params: { name: string }[]): OpCtx {
+    return {
+      op, callRange: call.range,
+      argRange: (p) => bound.get(p)?.range ?? call.callee.range,
+      has: (p) => bound.has(p),
+      tensor: (p) => { const v = tensors.get(p)?.value; return v && v.kind !== 'state' ? v : undefined; },
+      operandText: (p) => { const b = bound.get(p); return b ? src(b.expr) : p; },
+      operandDefinition: (p) => tensors.get(p)?.def,
+      stateArg: (p) => tensors.get(p)?.value,
+      dim: (p) => sizes.get(p),
+      num: (p) => Number(scalars.get(p)),
+      bool: (p) => scalars.get(p) === true,
+      str: (p) => String(scalars.get(p) ?? ''),
+      dims: (p) => dimLists.get(p),
+      lookupDim,
+      report: (r: Report) => report(r.code, r.range ?? call.range, r.message, { fix: r.fix, quickFixes: r.quickFixes, related: r.related }),
+      setArg: (p, newText) => {
+        const b = bound.get(p);
+        if (b) return { range: b.range, newText };
+        // Insert before the closing paren.
+        const at = call.close !== undefined ? map.position(call.close) : map.position(call.end);
+        void params;
+        return { range: { start: at, end: at }, newText: `, ${p} = ${newText}` };
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------- train
+  let train: TrainSettings | undefined;
+  const trainBlock = byKind.get('train');
+  if (trainBlock) train = checkTrain(trainBlock);
+
+  function numArg(e: Expr | undefined): number | undefined { if (!e) return undefined; const l = literal(e); return typeof l === 'number' ? l : undefined; }
+  function callParams(e: Expr, catalog: Record<string, { name: string; params: { name: string; type: string; default?: string }[] }>, what: string): { name: string; params: Record<string, number> } | undefined {
+    const name = e.kind === 'call' ? e.callee.name : e.kind === 'ident' ? e.name : undefined;
+    const nameRange = e.kind === 'call' ? e.callee.range : e.range;
+    if (!name) { report('bad-argument', e.range, `expected a ${what} such as ${Object.keys(catalog)[0]}(...), got ${src(e)}`); return undefined; }
+    const entry = catalog[name];
+    if (!entry) {
+      const guess = closest(name, Object.keys(catalog));
+      report('unknown-op', nameRange, `unknown ${what} ${name}; the ${what}s are ${Object.keys(catalog).join(', ')}`, {
+        fix: guess ? `did you mean ${guess}?` : undefined,
+        quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: nameRange, newText: guess }], preferred: true }] : undefined,
+      });
+      return undefined;
+    }
+    const params: Record<string, number> = {};
+    for (const p of entry.params) if (p.default !== undefined && !isNaN(Number(p.default))) params[p.name] = Number(p.default);
+    if (e.kind === 'call') {
+      let i = 0;
+      const seen = new Set<string>();
+      for (const a of e.args) {
+        const p = a.name ? entry.params.find((q) => q.name === a.name!.name) : entry.params[i++];
+        if (!p) {
+          const guess = a.name ? closest(a.name.name, entry.params.map((q) => q.name)) : undefined;
+          report('bad-argument', (a.name ?? a.value).range, a.name ? `${name} has no argument ${a.name.name}; its arguments are ${entry.params.map((q) => q.name).join(', ') || 'none'}` : `${name} takes ${entry.params.length} argument(s)`, {
+            fix: guess ? `did you mean ${guess}?` : undefined,
+            quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: a.name!.range, newText: guess }], preferred: true }] : undefined,
+          });
+          continue;
+        }
+        if (seen.has(p.name)) { report('bad-argument', a.range, `${name}: ${p.name} is given twice`); continue; }
+        seen.add(p.name);
+        const n = numArg(a.value);
+        if (n === undefined || !(n >= 0)) { report('bad-argument', a.value.range, `${name}'s ${p.name} must be a number >= 0; got ${src(a.value)}`); continue; }
+        params[p.name] = n;
+      }
+    }
+    return { name, params };
+  }
+
+  function checkTrain(b: Block): TrainSettings {
+    const entries = b.entries.filter((e): e is AssignEntry => e.kind === 'assign');
+    const seen = checkKeys(entries, BLOCK_KEYS.train.map((k) => ({ ...k, type: ['call', 'names'].includes(k.type) ? 'any' : k.type, choices: k.name === 'device' ? DEVICES : undefined })), 'train');
+    const t: TrainSettings = { optimizer: { name: 'adam', params: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0 } }, epochs: 10, metrics: [], init: { name: 'default', params: {} }, seed: 42, device: 'auto' };
+    const lossE = seen.get('loss');
+    if (!lossE) report('bad-argument', b.keyword, 'train needs a loss: loss = cross_entropy(logits, y), binary_cross_entropy(p, y) or mse(out, y)', { fix: 'add loss = cross_entropy(logits, y)' });
+    else if (lossE.value.kind !== 'missing') {
+      const r = checkLoss(lossE.value, {
+        report, src, resolve: (ex) => {
+          if (ex.kind === 'ident' && !scope.has(ex.name) && provided.has(ex.name)) {
+            // A target straight from the data (no input declaration needed).
+            const dataSym = symbols.find((s) => s.kind === 'data');
+            dataSym?.references.push(ex.range);
+            return { value: provided.get(ex.name)!, ref: { name: ex.name, range: ex.range } };
+          }
+          return resolveTensor(ex, false);
+        }, modelInsertEdit,
+      });
+      if (r) t.loss = r;
+    }
+    const opt = seen.get('optimizer');
+    if (opt && opt.value.kind !== 'missing') { const o = callParams(opt.value, OPTIMIZERS, 'optimizer'); if (o) t.optimizer = o; }
+    const init = seen.get('init');
+    if (init && init.value.kind !== 'missing') { const o = callParams(init.value, INITS, 'init'); if (o) t.init = o; }
+    const ep = numArg(seen.get('epochs')?.value);
+    if (ep !== undefined) { if (ep >= 1 && Number.isInteger(ep)) t.epochs = ep; else report('bad-argument', seen.get('epochs')!.value.range, `epochs must be a whole number >= 1; got ${ep}`); }
+    const st = numArg(seen.get('steps')?.value);
+    if (st !== undefined) { if (st >= 1 && Number.isInteger(st)) t.steps = st; else report('bad-argument', seen.get('steps')!.value.range, `steps must be a whole number >= 1; got ${st}`); }
+    const clip = numArg(seen.get('clip')?.value);
+    if (clip !== undefined) { if (clip > 0) t.clip = clip; else report('bad-argument', seen.get('clip')!.value.range, `clip must be > 0; got ${clip}`, { fix: 'use e.g. clip = 5, or remove it' }); }
+    const seed = numArg(seen.get('seed')?.value);
+    if (seed !== undefined) t.seed = seed;
+    const thr = numArg(seen.get('threads')?.value);
+    if (thr !== undefined) { if (thr >= 1 && Number.isInteger(thr)) t.threads = thr; else report('bad-argument', seen.get('threads')!.value.range, `threads must be a whole number >= 1; got ${thr}`); }
+    const dev = seen.get('device')?.value;
+    if (dev && dev.kind === 'ident' && DEVICES.includes(dev.name)) t.device = dev.name;
+    const met = seen.get('metrics')?.value;
+    if (met && met.kind !== 'missing') {
+      const items = met.kind === 'list' ? met.items : [met];
+      for (const it of items) {
+        if (it.kind !== 'ident') { report('bad-argument', it.range, `a metric is a name (${Object.keys(METRICS).join(', ')}); got ${src(it)}`); continue; }
+        if (!METRICS[it.name]) {
+          const guess = closest(it.name, Object.keys(METRICS));
+          report('unknown-op', it.range, `unknown metric ${it.name}; the metrics are ${Object.keys(METRICS).join(', ')}`, {
+            fix: guess ? `did you mean ${guess}?` : undefined,
+            quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: it.range, newText: guess }], preferred: true }] : undefined,
+          });
+          continue;
+        }
+        if (it.name === 'perplexity' && t.loss && t.loss.fn !== 'cross_entropy') report('bad-argument', it.range, `perplexity needs a cross_entropy loss; this experiment trains with ${t.loss.fn}`, { fix: 'use accuracy, or remove perplexity' });
+        t.metrics.push(it.name);
+      }
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------------------------------- sample / predict
+  let sample: Analysis['sample'];
+  let predict: Analysis['predict'];
+  const sampleBlock = byKind.get('sample');
+  if (sampleBlock) {
+    const seen = checkKeys(sampleBlock.entries.filter((e): e is AssignEntry => e.kind === 'assign'), BLOCK_KEYS.sample, 'sample');
+    const temp = numArg(seen.get('temperature')?.value) ?? 1;
+    if (temp <= 0) report('bad-argument', seen.get('temperature')!.value.range, `temperature must be > 0; got ${temp}`, { fix: 'use e.g. temperature = 0.8' });
+    const prime = seen.get('prime')?.value;
+    sample = { prime: prime?.kind === 'string' ? prime.value : '', length: numArg(seen.get('length')?.value) ?? 200, temperature: temp > 0 ? temp : 1 };
+    if (train?.loss && train.loss.fn !== 'cross_entropy') report('bad-argument', sampleBlock.keyword, `sample generates tokens from a language model (a cross_entropy loss over the vocabulary); this experiment trains with ${train.loss.fn}`, { fix: 'use predict { } instead' });
+  }
+  const predictBlock = byKind.get('predict');
+  if (predictBlock) {
+    const seen = checkKeys(predictBlock.entries.filter((e): e is AssignEntry => e.kind === 'assign'), BLOCK_KEYS.predict, 'predict');
+    const from = seen.get('from')?.value;
+    predict = { from: from?.kind === 'string' ? from.value : undefined };
+  }
+
+  // ---------------------------------------------------------------------------------------- unused
+  const lastOp = [...scope.values()].filter((s) => s.kind === 'op' && s.value.kind !== 'state').pop();
+  for (const [name, ent] of scope) {
+    if (ent.used) continue;
+    if (!trainBlock && ent === lastOp) continue;
+    if (ent.value.kind === 'state') {
+      report('unused', ent.def, `the state ${name} is never used`, { fix: 'write _ in its place to discard it', quickFixes: [{ title: `Discard ${name} (write _)`, edits: [{ range: ent.def, newText: '_' }], preferred: true }] });
+    } else if (ent.kind === 'input') {
+      report('unused', ent.def, `input ${name} is never used`, { fix: 'remove the declaration, or use it' });
+    } else {
+      report('unused', ent.def, `${name} is computed but nothing reads it`, { fix: trainBlock ? 'use it in a later statement or the loss, or remove the statement' : 'remove the statement, or use it' });
+    }
+  }
+
+  let totalParams: number | undefined = 0;
+  for (const s of summaries) totalParams = totalParams !== undefined && s.params !== undefined ? totalParams + s.params : undefined;
+  if (!summaries.length) totalParams = undefined;
+
+  diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return {
+    uri: opts.uri, diagnostics, experiment, data, dims, model, summaries, values, train, sample, predict, symbols, totalParams, pending,
+    blocks: tree.items.map((i) => ({ kind: i.kind === 'experiment' ? 'experiment' as const : i.block, range: i.range, keywordRange: i.keyword })),
+  };
+}

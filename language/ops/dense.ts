@@ -1,0 +1,36 @@
+// dense: a fully connected layer on the last dimension.
+import { dimsText } from '../check/dims';
+import type { OpDef } from './types';
+
+export const ACTIVATIONS = ['none', 'relu', 'tanh', 'sigmoid', 'softmax'];
+
+export const dense: OpDef = {
+  info: {
+    name: 'dense', signature: 'dense(x, size, activation=none)',
+    doc: 'A fully connected layer: x @ W + b on the last dimension, then an optional activation.',
+    rule: '[.., f] -> [.., size]',
+    params: [
+      { name: 'x', type: 'tensor', doc: 'any float tensor; acts on its last dimension' },
+      { name: 'size', type: 'size', doc: 'output features (a number or a named dim, e.g. vocab)' },
+      { name: 'activation', type: 'name', default: 'none', choices: ACTIVATIONS, doc: 'none, relu, tanh, sigmoid or softmax' },
+    ],
+    outputs: ['out'],
+  },
+  infer(ctx) {
+    const x = ctx.tensor('x');
+    const size = ctx.dim('size');
+    if (!x || !size) return undefined;
+    if (x.elem === 'int') {
+      ctx.report({
+        code: 'shape-mismatch', range: ctx.argRange('x'),
+        message: `dense needs float features; got ids ${ctx.operandText('x')}: int${dimsText(x.dims)}`,
+        fix: `embed the ids first: embedding(${ctx.operandText('x')}, vocab, 64)`,
+      });
+      return undefined;
+    }
+    if (x.dims.length === 0) return undefined;
+    const f = x.dims[x.dims.length - 1];
+    const params = f.size !== undefined && size.size !== undefined ? f.size * size.size + size.size : undefined;
+    return { shape: { elem: 'float', dims: [...x.dims.slice(0, -1), size], masked: x.masked }, params, paramRule: 'in*out + out' };
+  },
+};

@@ -1,0 +1,67 @@
+// What every op definition provides: its documentation (hover, completion, signature help) and its shape
+// rule (the checker calls `infer` with the op's arguments already resolved).
+import type { Diagnostic, Dim, QuickFix, Range, Related, Shape, StateValue, TextEdit } from '../types';
+
+export interface ParamInfo {
+  name: string;
+  /** 'tensor' | 'size' | 'int' | 'float' | 'bool' | 'string' | 'dim' | 'dims' | 'state' | 'name' */
+  type: string;
+  default?: string;
+  /** For `name` params: the allowed identifiers. */
+  choices?: string[];
+  doc: string;
+}
+
+export interface OpInfo {
+  name: string;
+  signature: string;
+  doc: string;
+  rule: string;
+  params: ParamInfo[];
+  /** Output names: ['out'] or ['out', 'state'] for recurrent ops. */
+  outputs: string[];
+}
+
+export interface Report {
+  code: Diagnostic['code'];
+  message: string;
+  range?: Range;
+  fix?: string;
+  quickFixes?: QuickFix[];
+  related?: Related[];
+}
+
+export interface OpCtx {
+  op: string;
+  callRange: Range;
+  /** The argument's expression range, or the call's range when the argument is absent. */
+  argRange(param: string): Range;
+  has(param: string): boolean;
+  tensor(param: string): Shape | undefined;
+  /** The operand as written (`x`, `enc.h`). */
+  operandText(param: string): string;
+  /** Where the operand was defined, for related information. */
+  operandDefinition(param: string): Range | undefined;
+  stateArg(param: string): StateValue | Shape | undefined;
+  dim(param: string): Dim | undefined;
+  num(param: string): number;
+  bool(param: string): boolean;
+  str(param: string): string;
+  dims(param: string): { dim: Dim; factors: Dim[]; range: Range; text: string }[] | undefined;
+  lookupDim(name: string): Dim | undefined;
+  report(r: Report): void;
+  /** An edit replacing the argument's text (or inserting `param = text` when it is absent). */
+  setArg(param: string, text: string): TextEdit;
+}
+
+export interface OpResult {
+  shape?: Shape;
+  state?: StateValue;
+  params?: number;
+  paramRule?: string;
+}
+
+export interface OpDef {
+  info: OpInfo;
+  infer(ctx: OpCtx): OpResult | undefined;
+}

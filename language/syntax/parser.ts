@@ -1,0 +1,332 @@
+// Error-tolerant recursive-descent parser. Each error is recorded and the parser resynchronises at the
+// next line, comma or closing brace, so one typo never hides the rest of the file. Every loop consumes
+// at least one token per iteration, so it always terminates.
+import { LineMap, stringValue, tokenize, type Token } from './lexer';
+import type { Arg, Block, BlockKind, Entry, ExperimentDecl, Expr, Ident, SyntaxError, SyntaxTree, TypeExpr } from './tree';
+
+const BLOCKS = new Set<BlockKind>(['dims', 'data', 'model', 'train', 'sample', 'predict']);
+const MAX_DEPTH = 64;
+
+export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTree {
+  const all = tokenize(text, map);
+  const toks = all.filter((t) => t.kind !== 'comment');
+  const errors: SyntaxError[] = [];
+  const items: SyntaxTree['items'] = [];
+  let p = 0;
+  let depth = 0;
+  const eofTok: Token = { kind: 'newline', text: '', start: text.length, end: text.length, range: map.range(text.length, text.length) };
+
+  const peek = (k = 0): Token => toks[p + k] ?? eofTok;
+  const atEnd = () => p >= toks.length;
+  const isP = (t: Token, s: string) => t.kind === 'punct' && t.text === s;
+  const skipNewlines = () => { while (!atEnd() && peek().kind === 'newline') p++; };
+  const rng = (s: number, e: number) => map.range(s, e);
+  const err = (start: number, end: number, message: string, fix?: string) => {
+    // One error per position is enough; cascades only add noise.
+    if (errors.some((e) => e.start === start)) return;
+    errors.push({ start, end: Math.max(end, start), message, fix });
+  };
+  const describe = (t: Token) => (t === eofTok || atEnd() ? 'the end of the file' : t.kind === 'newline' ? 'the end of the line' : `'${t.text}'`);
+  const ident = (t: Token): Ident => ({ kind: 'ident', name: t.text, start: t.start, end: t.end, range: t.range });
+  const lastEnd = () => (p > 0 ? toks[p - 1].end : 0);
+
+  /** A top-level block keyword at the start of a line, e.g. `train {`: ends an unclosed block. */
+  const atTopLevelStart = () => {
+    const t = peek();
+    if (t.kind !== 'keyword' || !(BLOCKS.has(t.text as BlockKind) || t.text === 'experiment')) return false;
+    const prev = toks[p - 1];
+    if (prev && prev.kind !== 'newline') return false;
+    if (t.text === 'experiment') return true;
+    const n1 = peek(1);
+    return isP(n1, '{') || (t.text === 'data' && (n1.kind === 'ident' || n1.kind === 'keyword'));
+  };
+
+  function parseExpr(): Expr {
+    return parseAdd();
+  }
+  function parseAdd(): Expr {
+    let left = parseMul();
+    while (isP(peek(), '+') || isP(peek(), '-')) {
+      const op = peek().text as '+' | '-';
+      p++;
+      const right = parseMul();
+      left = { kind: 'binary', op, left, right, start: left.start, end: right.end, range: rng(left.start, right.end) };
+    }
+    return left;
+  }
+  function parseMul(): Expr {
+    let left = parseUnary();
+    while (isP(peek(), '*') || isP(peek(), '/')) {
+      const op = peek().text as '*' | '/';
+      p++;
+      const right = parseUnary();
+      left = { kind: 'binary', op, left, right, start: left.start, end: right.end, range: rng(left.start, right.end) };
+    }
+    return left;
+  }
+  function parseUnary(): Expr {
+    const t = peek();
+    if (isP(t, '-')) {
+      p++;
+      const operand = parseUnary();
+      return { kind: 'unary', op: '-', operand, start: t.start, end: operand.end, range: rng(t.start, operand.end) };
+    }
+    return parsePrimary();
+  }
+  function missing(): Expr {
+    const t = peek();
+    err(t.start, t.end, `expected a value, found ${describe(t)}`);
+    const at = t.kind === 'newline' || atEnd() ? lastEnd() : t.start;
+    return { kind: 'missing', start: at, end: at, range: rng(at, at) };
+  }
+  function parsePrimary(): Expr {
+    const t = peek();
+    if (depth > MAX_DEPTH) { err(t.start, t.end, 'expression nested too deeply'); p++; return { kind: 'missing', start: t.start, end: t.end, range: t.range }; }
+    if (t.kind === 'number') {
+      p++;
+      const value = Number(t.text);
+      return { kind: 'number', value, integer: /^\d+$/.test(t.text), text: t.text, start: t.start, end: t.end, range: t.range };
+    }
+    if (t.kind === 'string') { p++; return { kind: 'string', value: stringValue(t.text), start: t.start, end: t.end, range: t.range }; }
+    if (t.kind === 'keyword' && (t.text === 'true' || t.text === 'false')) {
+      p++;
+      return { kind: 'bool', value: t.text === 'true', start: t.start, end: t.end, range: t.range };
+    }
+    if (t.kind === 'ident' || (t.kind === 'keyword' && !BLOCKS.has(t.text as BlockKind) && t.text !== 'experiment' && t.text !== 'input')) {
+      p++;
+      const id = ident(t);
+      if (isP(peek(), '(')) return parseCall(id);
+      if (isP(peek(), '.') && peek(1).kind === 'ident') {
+        p++;
+        const f = ident(peek());
+        p++;
+        return { kind: 'member', object: id, field: f, start: id.start, end: f.end, range: rng(id.start, f.end) };
+      }
+      return id;
+    }
+    if (isP(t, '[')) {
+      p++;
+      depth++;
+      const items: Expr[] = [];
+      while (!atEnd()) {
+        skipNewlines();
+        if (isP(peek(), ']')) break;
+        if (isP(peek(), '}') || atTopLevelStart()) break;
+        const before = p;
+        items.push(parseExpr());
+        skipNewlines();
+        if (isP(peek(), ',')) { p++; continue; }
+        if (!isP(peek(), ']')) { err(peek().start, peek().end, `expected ',' or ']' in a list, found ${describe(peek())}`); if (p === before) p++; break; }
+      }
+      depth--;
+      let end = lastEnd();
+      if (isP(peek(), ']')) { end = peek().end; p++; } else err(t.start, t.end, "this '[' is never closed", "add ']'");
+      return { kind: 'list', items, start: t.start, end, range: rng(t.start, end) };
+    }
+    if (isP(t, '(')) {
+      // Parenthesised expression: `(batch * time)`.
+      p++;
+      depth++;
+      const e = parseExpr();
+      depth--;
+      if (isP(peek(), ')')) p++; else err(peek().start, peek().end, `expected ')', found ${describe(peek())}`);
+      return e;
+    }
+    return missing();
+  }
+  function parseCall(callee: Ident): Expr {
+    const open = peek();
+    p++;
+    depth++;
+    const args: Arg[] = [];
+    while (!atEnd()) {
+      skipNewlines();
+      if (isP(peek(), ')')) break;
+      if (isP(peek(), '}') || atTopLevelStart()) break;
+      const before = p;
+      const a = peek();
+      let name: Ident | undefined;
+      if ((a.kind === 'ident' || a.kind === 'keyword') && isP(peek(1), '=')) { name = ident(a); p += 2; }
+      const value = parseExpr();
+      const s = name ? name.start : value.start;
+      args.push({ name, value, start: s, end: value.end, range: rng(s, value.end) });
+      // A newline ends the call unless the next line continues it (`,` or `)`): an unclosed `(` must not
+      // swallow the statements below it.
+      let q = p;
+      while (toks[q]?.kind === 'newline') q++;
+      const nx = toks[q];
+      if (q > p && !(nx && nx.kind === 'punct' && (nx.text === ',' || nx.text === ')'))) break;
+      p = q;
+      if (isP(peek(), ',')) { p++; continue; }
+      if (!isP(peek(), ')')) {
+        err(peek().start, peek().end, `expected ',' or ')' after an argument of ${callee.name}(...), found ${describe(peek())}`);
+        if (p === before) p++;
+        // Skip to the closing paren on this line if there is one.
+        while (!atEnd() && peek().kind !== 'newline' && !isP(peek(), ')') && !isP(peek(), '}')) p++;
+        if (!isP(peek(), ')')) break;
+      }
+    }
+    depth--;
+    let close: number | undefined;
+    let end = lastEnd();
+    if (isP(peek(), ')')) { close = peek().start; end = peek().end; p++; } else err(open.start, open.end, `the '(' of ${callee.name}(...) is never closed`, "add ')'");
+    return { kind: 'call', callee, args, open: open.start, close, start: callee.start, end, range: rng(callee.start, end) };
+  }
+  function parseType(): TypeExpr | undefined {
+    const t = peek();
+    if (!(t.kind === 'keyword' && (t.text === 'int' || t.text === 'float')) && t.kind !== 'ident') {
+      err(t.start, t.end, `expected a type such as int[batch, time] < vocab or float[batch, time, 1], found ${describe(t)}`);
+      return undefined;
+    }
+    p++;
+    const elem = ident(t);
+    const dims: Expr[] = [];
+    let end = t.end;
+    if (isP(peek(), '[')) {
+      const list = parsePrimary();
+      if (list.kind === 'list') dims.push(...list.items);
+      end = list.end;
+    } else err(peek().start, peek().end, `expected '[' with the dimensions after ${t.text}, e.g. ${t.text}[batch, time]`);
+    let bound: Expr | undefined;
+    if (isP(peek(), '<')) { p++; bound = parseExpr(); end = bound.end; }
+    return { elem, dims, bound, start: t.start, end, range: rng(t.start, end) };
+  }
+  /** Skips the rest of a broken entry: to the next newline, comma or `}` at this level. */
+  function recover() {
+    let nest = 0;
+    while (!atEnd()) {
+      const t = peek();
+      if (nest === 0 && (t.kind === 'newline' || isP(t, ',') || isP(t, '}'))) return;
+      if (isP(t, '(') || isP(t, '[')) nest++;
+      if ((isP(t, ')') || isP(t, ']')) && nest > 0) nest--;
+      if (t.kind === 'newline') { if (atTopLevelStart()) return; }
+      p++;
+    }
+  }
+  function parseEntry(): Entry | undefined {
+    const t = peek();
+    if (t.kind === 'keyword' && t.text === 'input') {
+      p++;
+      const n = peek();
+      if (n.kind !== 'ident') { err(n.start, n.end, `expected a tensor name after 'input', found ${describe(n)}`, 'write input x: int[batch, time] < vocab'); recover(); return undefined; }
+      p++;
+      let type: TypeExpr | undefined;
+      if (isP(peek(), ':')) { p++; type = parseType(); }
+      else err(peek().start, peek().end, `expected ':' and a type after 'input ${n.text}'`, `write input ${n.text}: int[batch, time] < vocab`);
+      const end = type?.end ?? n.end;
+      return { kind: 'input', keyword: t.range, name: ident(n), type, start: t.start, end, range: rng(t.start, end) };
+    }
+    // targets: ident (, ident)* =
+    const targets: Ident[] = [];
+    const start = p;
+    while ((peek().kind === 'ident' || peek().kind === 'keyword') && !(peek().text === 'true' || peek().text === 'false')) {
+      targets.push(ident(peek()));
+      p++;
+      if (isP(peek(), ',') && (peek(1).kind === 'ident' || peek(1).kind === 'keyword')) { p++; continue; }
+      break;
+    }
+    if (targets.length === 0 || !isP(peek(), '=')) {
+      p = start;
+      const bad = peek();
+      if (targets.length > 0 && (peek(1).kind === 'newline' || isP(peek(1), '}') || peek(1) === eofTok)) {
+        err(bad.start, bad.end, `expected '= value' after '${bad.text}'`, `write ${bad.text} = ...`);
+      } else if (targets.length > 0 && isP(peek(1), '(')) {
+        err(bad.start, bad.end, `a call needs a name for its result: NAME = ${bad.text}(...)`, `write out = ${bad.text}(...)`);
+      } else if (targets.length > 0) {
+        err(peek(1).start, peek(1).end, `expected '=' after '${bad.text}', found ${describe(peek(1))}`);
+      } else {
+        err(bad.start, bad.end, `expected 'name = value' or 'input name: type', found ${describe(bad)}`);
+      }
+      recover();
+      return undefined;
+    }
+    p++; // '='
+    const value = parseExpr();
+    const s = targets[0].start;
+    const e = Math.max(value.end, targets[targets.length - 1].end);
+    return { kind: 'assign', targets, value, start: s, end: e, range: rng(s, e) };
+  }
+  function parseBlock(kw: Token): Block {
+    p++;
+    const block: Block = { kind: 'block', block: kw.text as BlockKind, keyword: kw.range, entries: [], start: kw.start, end: kw.end, range: kw.range };
+    if (block.block === 'data') {
+      if (peek().kind === 'ident' || (peek().kind === 'keyword' && !isP(peek(), '{'))) { block.source = ident(peek()); p++; }
+      else err(peek().start, peek().end, `expected a data source after 'data' (text, classify, pairs, series, arithmetic, sine, adding), found ${describe(peek())}`);
+      if (peek().kind === 'string') { block.path = { kind: 'string', value: stringValue(peek().text), start: peek().start, end: peek().end, range: peek().range }; p++; }
+      else if (peek().kind === 'error' && /^["']/.test(peek().text)) { err(peek().start, peek().end, 'this string is never closed', 'add the closing quote'); p++; }
+    }
+    skipNewlines();
+    if (!isP(peek(), '{')) {
+      err(peek().start, peek().end, `expected '{' to open the ${block.block} block, found ${describe(peek())}`, `write ${block.block} { ... }`);
+      block.end = lastEnd();
+      block.range = rng(block.start, block.end);
+      // Try to carry on as if the brace were there only when the next line looks like block content.
+      if (peek().kind !== 'newline') recover();
+      return block;
+    }
+    block.open = peek().start;
+    p++;
+    while (!atEnd()) {
+      skipNewlines();
+      if (atEnd()) break;
+      if (isP(peek(), '}')) break;
+      if (atTopLevelStart()) break;
+      if (isP(peek(), ',')) { p++; continue; }
+      const before = p;
+      const e = parseEntry();
+      if (e) block.entries.push(e);
+      const n = peek();
+      if (!atEnd() && n.kind !== 'newline' && !isP(n, ',') && !isP(n, '}')) {
+        err(n.start, n.end, `expected the end of the line after this entry, found ${describe(n)}`, 'put one entry a line, or separate entries with commas');
+        recover();
+      }
+      if (p === before) p++;
+    }
+    if (isP(peek(), '}')) { block.close = peek().start; block.end = peek().end; p++; }
+    else {
+      block.end = lastEnd();
+      const o = toks.find((t) => t.start === block.open)!;
+      err(o.start, o.end, `the '{' of the ${block.block} block is never closed`, "add '}' at the end of the block");
+    }
+    block.range = rng(block.start, block.end);
+    return block;
+  }
+
+  while (!atEnd()) {
+    skipNewlines();
+    if (atEnd()) break;
+    const t = peek();
+    if (t.kind === 'keyword' && t.text === 'experiment') {
+      p++;
+      const decl: ExperimentDecl = { kind: 'experiment', keyword: t.range, start: t.start, end: t.end, range: t.range };
+      const n = peek();
+      if (n.kind === 'ident' || n.kind === 'keyword') { decl.name = ident(n); p++; }
+      else if (n.kind === 'string') { decl.name = { kind: 'string', value: stringValue(n.text), start: n.start, end: n.end, range: n.range }; p++; }
+      else err(n.start, n.end, `expected the experiment's name after 'experiment', found ${describe(n)}`);
+      decl.end = lastEnd();
+      decl.range = rng(decl.start, decl.end);
+      items.push(decl);
+      if (!atEnd() && peek().kind !== 'newline') { err(peek().start, peek().end, `expected the end of the line, found ${describe(peek())}`); recover(); }
+      continue;
+    }
+    if (t.kind === 'keyword' && BLOCKS.has(t.text as BlockKind)) { items.push(parseBlock(t)); continue; }
+    if (isP(t, '}')) { err(t.start, t.end, "this '}' closes nothing", "remove it"); p++; continue; }
+    const what = t.kind === 'ident' && isP(peek(1), '=')
+      ? `'${t.text} = ...' must be inside a block (model { ... }, train { ... })`
+      : `expected a block (experiment, dims, data, model, train, sample, predict), found ${describe(t)}`;
+    err(t.start, t.end, what, t.kind === 'ident' ? `move it into the block it belongs to` : undefined);
+    // Skip the line.
+    while (!atEnd() && peek().kind !== 'newline') {
+      if (isP(peek(), '{')) {
+        // Skip a whole unknown block so its entries don't each report.
+        let nest = 0;
+        while (!atEnd()) { if (isP(peek(), '{')) nest++; if (isP(peek(), '}')) { nest--; if (nest === 0) { p++; break; } } p++; }
+        break;
+      }
+      p++;
+    }
+  }
+  return { text, tokens: all, items, errors };
+}
+
+export { LineMap };
