@@ -13,6 +13,7 @@ import type {
 } from '../types';
 import { dimProduct, dimRelation, formatDim, formatShape } from './dims';
 import { closest } from './suggest';
+import { probeDims } from '../data/generators';
 import { checkLoss } from './loss';
 
 export interface CheckOptions { uri: string; path?: string; host?: DataHost }
@@ -238,6 +239,12 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     }
     const argDims = sourceDims(name, args);
     const all: Record<string, number | number[] | undefined> = { ...argDims };
+    if (!info.path) {
+      // Generators: the data module computes the sizes, so the checker and the engine never disagree.
+      const pr = probeDims(name, args);
+      if (pr.error) report(pr.error.code === 'missing-file' ? 'bad-argument' : pr.error.code, b.source!.range, `data ${name}: ${pr.error.message}`);
+      else for (const [k, v] of Object.entries(pr.dims)) all[k] = v;
+    }
     for (const d of FILE_DIMS[name] ?? []) if (all[d] === undefined) all[d] = fileDims[d];
     // vocab_size caps the vocabulary (plus the specials the loader adds), when the file has more.
     for (const [k, v] of Object.entries(fileDims)) if (all[k] === undefined && (FILE_DIMS[name] ?? []).includes(k)) all[k] = v;
@@ -364,11 +371,19 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       return { value: ent.value, ref, def: ent.def };
     }
     if (e.kind === 'call') {
+      markUsed(e);
       report('bad-argument', e.range, `an op's argument is a tensor name; nested calls are not supported`, { fix: `name it first: t = ${src(e)}` });
       return {};
     }
     report('bad-argument', e.range, `expected a tensor name, got ${src(e)}`);
     return {};
+  }
+
+  /** Marks every tensor named inside an expression as used (after an error, to avoid `unused` noise). */
+  function markUsed(e: Expr): void {
+    if (e.kind === 'ident' || e.kind === 'member') { const ent = scope.get(e.kind === 'ident' ? e.name : e.object.name); if (ent) ent.used = true; }
+    else if (e.kind === 'call') e.args.forEach((a) => markUsed(a.value));
+    else if (e.kind === 'list') e.items.forEach(markUsed);
   }
 
   /** A dim reference in a type, a size argument or a reshape list. */
@@ -516,7 +531,7 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
         quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: v.callee.range, newText: guess }], preferred: true }] : undefined,
       });
       // Mark operands used so one typo does not also produce `unused` noise.
-      for (const a of v.args) if (a.value.kind === 'ident') scope.get(a.value.name) && (scope.get(a.value.name)!.used = true);
+      for (const a of v.args) markUsed(a.value);
       return;
     }
     const info = def.info;

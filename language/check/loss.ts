@@ -32,21 +32,24 @@ export function checkLoss(e: Expr, h: LossHost): TrainSettings['loss'] | undefin
   }
   // The prediction may be wrapped in last(...) / first(...).
   const ops: { shape: Shape; ref: TensorRef; def?: Range; expr: Expr }[] = [];
+  let failed = false;
   for (const a of e.args) {
     let ex = a.value;
     let wrap: 'last' | 'first' | undefined;
     if (ex.kind === 'call' && (ex.callee.name === 'last' || ex.callee.name === 'first') && ex.args.length === 1) { wrap = ex.callee.name; ex = ex.args[0].value; }
     const r = h.resolve(ex);
-    if (!r.value || !r.ref || r.value.kind === 'state') return undefined;
+    // Resolve both operands before giving up, so the second one still counts as used.
+    if (!r.value || !r.ref || r.value.kind === 'state') { failed = true; continue; }
     let shape = r.value;
     if (wrap) {
       if (shape.dims.length < 2) { h.report('loss-shape', a.value.range, `${wrap}(...) drops time, but ${h.src(ex)}: ${dimsText(shape.dims)} has none`, { fix: `remove ${wrap}(...)` }); return undefined; }
       shape = { elem: shape.elem, dims: [shape.dims[0], ...shape.dims.slice(2)], bound: shape.bound };
       r.ref.wrap = wrap;
     }
-    if (shape.dims.length === 0) return undefined; // its statement already reported
+    if (shape.dims.length === 0) { failed = true; continue; } // its statement already reported
     ops.push({ shape, ref: r.ref, def: r.def, expr: a.value });
   }
+  if (failed) return undefined;
   const [pred, tgt] = ops;
   const pt = h.src(pred.expr), tt = h.src(tgt.expr);
   const related = (o: typeof pred, what: string) => (o.def ? [{ range: o.def, message: `${what} ${h.src(o.expr)} gets its shape here` }] : undefined);

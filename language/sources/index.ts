@@ -28,7 +28,7 @@ export const SOURCES: Record<string, SourceInfo> = {
     name: 'classify', path: true,
     doc: 'Labelled texts from CSV (with a header), TSV or JSONL, for classifiers.',
     params: [{ name: 'text', type: 'string', default: '"text"', doc: 'the text column' }, { name: 'label', type: 'string', default: '"label"', doc: 'the label column' },
-      tokens('words'), { name: 'max_len', type: 'int', default: '100', doc: 'pad or cut each text to this many tokens (time)' },
+      tokens('words'), { name: 'max_len', type: 'int', default: '200', doc: 'pad or cut each text to this many tokens (time)' },
       { name: 'vocab_size', type: 'int', doc: 'keep the most frequent tokens; the rest become <unk>' }, batch('32'), valid],
     provides: 'x: int[batch, time] < vocab, y: int[batch] < classes',
   },
@@ -36,7 +36,7 @@ export const SOURCES: Record<string, SourceInfo> = {
     name: 'pairs', path: true,
     doc: 'Source and target sequences from CSV, TSV or JSONL, for encoder-decoders.',
     params: [{ name: 'source', type: 'string', default: '"source"', doc: 'the source column' }, { name: 'target', type: 'string', default: '"target"', doc: 'the target column' },
-      tokens('chars'), batch('32'), valid],
+      tokens('chars'), { name: 'vocab_size', type: 'int', doc: 'keep the most frequent tokens; the rest become <unk>' }, batch('32'), valid],
     provides: 'x: int[batch, src] < vocab, y: int[batch, tgt] < vocab, y_in: y shifted right after a start token (teacher forcing)',
   },
   series: {
@@ -50,19 +50,19 @@ export const SOURCES: Record<string, SourceInfo> = {
     name: 'arithmetic', path: false,
     doc: 'Generated expressions such as "  3*10*5" (right-aligned) and their results " 150": the seq2seq arithmetic task.',
     params: [{ name: 'samples', type: 'int', default: '10000', doc: 'expressions to generate' }, { name: 'numbers', type: 'int', default: '3', doc: 'numbers per expression' },
-      { name: 'largest', type: 'int', default: '10', doc: 'numbers are 1..largest' }, { name: 'ops', type: 'strings', default: '["+", "*"]', doc: 'operators, one per expression' }, batch('32'), valid],
+      { name: 'largest', type: 'int', default: '10', doc: 'numbers are 1..largest' }, { name: 'ops', type: 'strings', default: '["+", "*"]', doc: 'operators, one per expression' }, batch('32')],
     provides: 'x: int[batch, src] < vocab, y: int[batch, tgt] < vocab',
   },
   sine: {
     name: 'sine', path: false,
     doc: 'Generated sine waves; predict the next value.',
-    params: [{ name: 'seq_len', type: 'int', default: '20', doc: 'steps per example (time)' }, { name: 'samples', type: 'int', default: '1000', doc: 'waves to generate' }, batch('1'), valid],
+    params: [{ name: 'seq_len', type: 'int', default: '20', doc: 'steps per example (time)' }, { name: 'samples', type: 'int', default: '1000', doc: 'waves to generate' }, batch('1')],
     provides: 'x, y: float[batch, time, 1]',
   },
   adding: {
     name: 'adding', path: false,
     doc: "Hochreiter's adding problem: sum the two marked values of a sequence.",
-    params: [{ name: 'length', type: 'int', default: '55', doc: 'sequence length (time)' }, { name: 'samples', type: 'int', default: '10000', doc: 'sequences to generate' }, batch('100'), valid],
+    params: [{ name: 'length', type: 'int', default: '55', doc: 'sequence length (time)' }, { name: 'samples', type: 'int', default: '10000', doc: 'sequences to generate' }, batch('100')],
     provides: 'x: float[batch, time, 2], y: float[batch]',
   },
 };
@@ -79,7 +79,7 @@ export function sourceDims(source: string, args: Record<string, ArgValue>): Reco
       out.time = Array.isArray(b) && b.length ? (b as number[]) : num('seq_len', 100);
       break;
     }
-    case 'classify': out.time = num('max_len', 100); break;
+    case 'classify': out.time = num('max_len', 200); break;
     case 'series': out.time = num('window', 20); if (Array.isArray(args.columns)) out.features = args.columns.length; break;
     case 'sine': out.time = num('seq_len', 20); break;
     case 'adding': out.time = num('length', 55); break;
