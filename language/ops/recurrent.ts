@@ -70,7 +70,7 @@ function infer(cell: Cell, ctx: OpCtx) {
     ctx.report({
       code: 'shape-mismatch', range: ctx.argRange('x'),
       message: swapped
-        ? `${cell} needs [batch, time, features] with batch first; got ${ctx.operandText('x')}: ${dimsText(x.dims)}, where batch and ${formatDim(b)} are swapped`
+        ? `${cell} needs [batch, time, features] with batch first; got ${ctx.operandText('x')}: ${dimsText(x.dims)}, so batch and ${b.name ?? b.size} are swapped`
         : `${cell} needs [batch, time, features] with the data's batch first; got ${ctx.operandText('x')}: ${dimsText(x.dims)}`,
       fix: swapped
         ? `drop the transpose that put ${b.name ?? b.size} first, or write transpose(${ctx.operandText('x')}, [batch, ${b.name ?? b.size}, ${f.name ?? f.size}])`

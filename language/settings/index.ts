@@ -46,7 +46,7 @@ export const METRICS: Record<string, CatalogEntry> = {
 };
 
 export const INITS: Record<string, CatalogEntry> = {
-  xavier: { name: 'xavier', doc: 'Xavier/Glorot uniform; magnitude scales the range (MXNet\'s Xavier(magnitude)).', params: [{ name: 'magnitude', type: 'float', default: '1', doc: 'scale' }] },
+  xavier: { name: 'xavier', doc: 'Xavier uniform in ±sqrt(magnitude / fan_avg) (MXNet\'s Xavier); the default magnitude 3 is Glorot\'s (PyTorch xavier_uniform_).', params: [{ name: 'magnitude', type: 'float', default: '3', doc: 'scale' }] },
   uniform: { name: 'uniform', doc: 'Uniform in [-a, a].', params: [{ name: 'a', type: 'float', default: '0.1', doc: 'half-width' }] },
   normal: { name: 'normal', doc: 'Normal with the given standard deviation.', params: [{ name: 'std', type: 'float', default: '0.01', doc: 'standard deviation' }] },
 };
