@@ -317,7 +317,11 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     const at = map.position(modelBlock.open + 1);
     return { range: { start: at, end: at }, newText: `\n  ${line}\n` };
   }
-  const shapeDecl = (s: Shape) => `${s.elem}[${s.dims.map((d) => d.name ?? d.size).join(', ')}]${s.bound ? ' < ' + (s.bound.name ?? s.bound.size) : ''}`;
+  // A function declaration, not a const: the model loop above calls it (through resolveTensor and
+  // checkInput) before this line runs, and a const would still be in its temporal dead zone.
+  function shapeDecl(s: Shape): string {
+    return `${s.elem}[${s.dims.map((d) => d.name ?? d.size).join(', ')}]${s.bound ? ' < ' + (s.bound.name ?? s.bound.size) : ''}`;
+  }
 
   function resolveTensor(e: Expr, allowState: boolean): { value?: Shape | StateValue; ref?: TensorRef; def?: Range } {
     if (e.kind === 'missing') return {};
@@ -413,10 +417,21 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       return {};
     }
     if (e.kind === 'binary' && e.op === '*') {
-      const l = resolveDim(e.left, ctxText, allowNew);
-      const r = resolveDim(e.right, ctxText, allowNew);
-      if (!l.factors || !r.factors) return {};
-      const factors = [...l.factors, ...r.factors];
+      // Flatten the product without recursion: the parser builds `a * b * c ...` left-deep, one level
+      // per factor, so a long product would otherwise overflow the stack.
+      const leaves: Expr[] = [];
+      const stack: Expr[] = [e];
+      while (stack.length) {
+        const x = stack.pop()!;
+        if (x.kind === 'binary' && x.op === '*') stack.push(x.right, x.left); else leaves.push(x);
+      }
+      const factors: Dim[] = [];
+      let ok = true;
+      for (const leaf of leaves) {
+        const r = resolveDim(leaf, ctxText, allowNew);
+        if (r.factors) factors.push(...r.factors); else ok = false;
+      }
+      if (!ok) return {};
       return { dim: dimProduct(factors), factors };
     }
     if (e.kind === 'unary' && e.operand.kind === 'number') {

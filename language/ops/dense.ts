@@ -30,6 +30,16 @@ export const dense: OpDef = {
     }
     if (x.dims.length === 0) return undefined;
     const f = x.dims[x.dims.length - 1];
+    if (f.name === 'batch') {
+      // A layer on batch would mix the examples of a batch: the features were reduced away earlier.
+      ctx.report({
+        code: 'shape-mismatch', range: ctx.argRange('x'),
+        message: `dense needs features in the last dimension, [.., features]; got ${ctx.operandText('x')}: ${dimsText(x.dims)}, whose last dimension is batch`,
+        fix: `keep a feature dimension: check the op that made ${ctx.operandText('x')} (a reduction over the features, or last(...) of a vector)`,
+        related: ctx.operandDefinition('x') ? [{ range: ctx.operandDefinition('x')!, message: `${ctx.operandText('x')} gets its shape here` }] : undefined,
+      });
+      return undefined;
+    }
     const params = f.size !== undefined && size.size !== undefined ? f.size * size.size + size.size : undefined;
     return { shape: { elem: 'float', dims: [...x.dims.slice(0, -1), size], masked: x.masked }, params, paramRule: 'in*out + out' };
   },

@@ -18,6 +18,17 @@ function pick(name: 'last' | 'first'): OpDef {
         ctx.report({ code: 'shape-mismatch', range: ctx.argRange('x'), message: `${name} needs a sequence [batch, time, ..]; got ${ctx.operandText('x')}: ${dimsText(x.dims)}`, fix: x.dims.length < 2 ? `${ctx.operandText('x')} has no time dimension to drop; remove ${name}(...)` : 'keep batch first' });
         return undefined;
       }
+      // Float features are [batch, time, f]: a float [batch, f] (a state's h, an earlier last(...)) has no
+      // time, and taking its "last step" would silently drop the features instead.
+      if (x.elem === 'float' && x.dims.length === 2) {
+        const t = ctx.operandText('x');
+        ctx.report({
+          code: 'shape-mismatch', range: ctx.argRange('x'),
+          message: `${name} needs a sequence of vectors [batch, time, features]; got ${t}: float${dimsText(x.dims)}, one vector per example with no time to drop (${name} would drop ${x.dims[1].name ?? x.dims[1].size} instead)`,
+          fix: `${t} is already one step per example: use ${t} itself`,
+        });
+        return undefined;
+      }
       const dims = [x.dims[0], ...x.dims.slice(2)];
       return { shape: { elem: x.elem, dims, bound: x.bound }, params: 0 };
     },

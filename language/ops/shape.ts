@@ -94,6 +94,28 @@ export const reshape: OpDef = {
         }
       }
       const sameSet = src.length === dst.length && src.every((s) => dst.some((d) => dimRelation(s, d) === 'same'));
+      // Every target factor exists in the source, but one stands where another dim of the same size is:
+      // MXNet's reshape(out, (-1, batch_size)) when num_hidden == batch_size, i.e. [batch * time, batch].
+      if (!sameSet && src.length === dst.length) {
+        let k = 0;
+        for (const t of target) {
+          const fs = flat(t.factors, ctx);
+          for (let j = 0; j < fs.length; j++, k++) {
+            const f = fs[j], s = src[k];
+            if (dimRelation(s, f) !== 'coincidence') continue;
+            const parts = t.text.split('*');
+            const word = new RegExp(`\\b${label(f)}\\b`);
+            const newText = parts.length === fs.length ? parts.map((p, i) => (i === j ? p.replace(word, label(s)) : p)).join('*') : t.text.replace(word, label(s));
+            ctx.report({
+              code: 'dim-coincidence', range: t.range,
+              message: `reshape to [${target.map((x) => x.text).join(', ')}] puts ${formatDim(f)} where ${ctx.operandText('x')}: ${srcText} has ${formatDim(s)}; it only works because ${label(f)} and ${label(s)} are both ${f.size}`,
+              fix: `use ${label(s)} (the dimension that is really there)`,
+              quickFixes: [{ title: `Use ${label(s)}`, edits: [{ range: t.range, newText }], preferred: true }],
+            });
+            return undefined;
+          }
+        }
+      }
       ctx.report({
         code: 'shape-mismatch', range: ctx.argRange('dims'),
         message: sameSet

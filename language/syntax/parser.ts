@@ -11,9 +11,11 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
   const all = tokenize(text, map);
   const toks = all.filter((t) => t.kind !== 'comment');
   const errors: SyntaxError[] = [];
+  const errorStarts = new Set<number>();
   const items: SyntaxTree['items'] = [];
   let p = 0;
   let depth = 0;
+  let tooDeep = false;
   const eofTok: Token = { kind: 'newline', text: '', start: text.length, end: text.length, range: map.range(text.length, text.length) };
 
   const peek = (k = 0): Token => toks[p + k] ?? eofTok;
@@ -23,12 +25,15 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
   const rng = (s: number, e: number) => map.range(s, e);
   const err = (start: number, end: number, message: string, fix?: string) => {
     // One error per position is enough; cascades only add noise.
-    if (errors.some((e) => e.start === start)) return;
+    if (errorStarts.has(start)) return;
+    errorStarts.add(start);
     errors.push({ start, end: Math.max(end, start), message, fix });
   };
   const describe = (t: Token) => (t === eofTok || atEnd() ? 'the end of the file' : t.kind === 'newline' ? 'the end of the line' : `'${t.text}'`);
   const ident = (t: Token): Ident => ({ kind: 'ident', name: t.text, start: t.start, end: t.end, range: t.range });
   const lastEnd = () => (p > 0 ? toks[p - 1].end : 0);
+  /** The previous token is an unclosed string: it swallowed the rest of the line, closers included. */
+  const afterUnclosedString = () => p > 0 && toks[p - 1].kind === 'error' && /^["']/.test(toks[p - 1].text);
 
   /** A top-level block keyword at the start of a line, e.g. `train {`: ends an unclosed block. */
   const atTopLevelStart = () => {
@@ -67,8 +72,12 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
   function parseUnary(): Expr {
     const t = peek();
     if (isP(t, '-')) {
+      // `- - - ... 1` nests like brackets do: the same depth limit keeps the recursion off the stack's end.
+      if (depth > MAX_DEPTH) return parsePrimary();
       p++;
+      depth++;
       const operand = parseUnary();
+      depth--;
       return { kind: 'unary', op: '-', operand, start: t.start, end: operand.end, range: rng(t.start, operand.end) };
     }
     return parsePrimary();
@@ -81,13 +90,25 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
   }
   function parsePrimary(): Expr {
     const t = peek();
-    if (depth > MAX_DEPTH) { err(t.start, t.end, 'expression nested too deeply'); p++; return { kind: 'missing', start: t.start, end: t.end, range: t.range }; }
+    if (depth > MAX_DEPTH) {
+      // Once per file: a runaway `((((` or `----` would otherwise report every 64 tokens.
+      if (!tooDeep) err(t.start, t.end, 'expression nested too deeply');
+      tooDeep = true;
+      p++;
+      return { kind: 'missing', start: t.start, end: t.end, range: t.range };
+    }
     if (t.kind === 'number') {
       p++;
       const value = Number(t.text);
       return { kind: 'number', value, integer: /^\d+$/.test(t.text), text: t.text, start: t.start, end: t.end, range: t.range };
     }
     if (t.kind === 'string') { p++; return { kind: 'string', value: stringValue(t.text), start: t.start, end: t.end, range: t.range }; }
+    if (t.kind === 'error' && /^["']/.test(t.text)) {
+      // An unclosed string runs to the end of the line: say so once, and keep its text as the value.
+      err(t.start, t.end, 'this string is never closed', `add the closing ${t.text[0]}`);
+      p++;
+      return { kind: 'string', value: stringValue(t.text), start: t.start, end: t.end, range: t.range };
+    }
     if (t.kind === 'keyword' && (t.text === 'true' || t.text === 'false')) {
       p++;
       return { kind: 'bool', value: t.text === 'true', start: t.start, end: t.end, range: t.range };
@@ -116,11 +137,18 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
         items.push(parseExpr());
         skipNewlines();
         if (isP(peek(), ',')) { p++; continue; }
-        if (!isP(peek(), ']')) { err(peek().start, peek().end, `expected ',' or ']' in a list, found ${describe(peek())}`); if (p === before) p++; break; }
+        if (!isP(peek(), ']')) {
+          // A closer of the enclosing call or block, or the line's end, means the `[` was left open: that is
+          // the one error to report, not also "expected ']'" at the closer.
+          const n = peek();
+          if (!(isP(n, ')') || isP(n, '}') || n.kind === 'newline' || atEnd())) err(n.start, n.end, `expected ',' or ']' in a list, found ${describe(n)}`);
+          if (p === before) p++;
+          break;
+        }
       }
       depth--;
       let end = lastEnd();
-      if (isP(peek(), ']')) { end = peek().end; p++; } else err(t.start, t.end, "this '[' is never closed", "add ']'");
+      if (isP(peek(), ']')) { end = peek().end; p++; } else if (!afterUnclosedString()) err(t.start, t.end, "this '[' is never closed", "add ']'");
       return { kind: 'list', items, start: t.start, end, range: rng(t.start, end) };
     }
     if (isP(t, '(')) {
@@ -169,7 +197,7 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
     depth--;
     let close: number | undefined;
     let end = lastEnd();
-    if (isP(peek(), ')')) { close = peek().start; end = peek().end; p++; } else err(open.start, open.end, `the '(' of ${callee.name}(...) is never closed`, "add ')'");
+    if (isP(peek(), ')')) { close = peek().start; end = peek().end; p++; } else if (!afterUnclosedString()) err(open.start, open.end, `the '(' of ${callee.name}(...) is never closed`, "add ')'");
     return { kind: 'call', callee, args, open: open.start, close, start: callee.start, end, range: rng(callee.start, end) };
   }
   function parseType(): TypeExpr | undefined {
@@ -218,24 +246,27 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
     }
     // targets: ident (, ident)* =
     const targets: Ident[] = [];
-    const start = p;
     while ((peek().kind === 'ident' || peek().kind === 'keyword') && !(peek().text === 'true' || peek().text === 'false')) {
       targets.push(ident(peek()));
       p++;
       if (isP(peek(), ',') && (peek(1).kind === 'ident' || peek(1).kind === 'keyword')) { p++; continue; }
+      // `out, state, = lstm(...)`: one error at the stray comma, and the statement is still checked.
+      if (isP(peek(), ',') && isP(peek(1), '=')) { err(peek().start, peek().end, "remove this ','; no name follows it", 'remove the comma'); p++; }
       break;
     }
     if (targets.length === 0 || !isP(peek(), '=')) {
-      p = start;
+      // Report after the whole target list and recover from there: going back to its start would make
+      // `a, b, c d` one error per name (and re-scan the list for each, quadratic on long lines).
+      const last = targets[targets.length - 1];
       const bad = peek();
-      if (targets.length > 0 && (peek(1).kind === 'newline' || isP(peek(1), '}') || peek(1) === eofTok)) {
-        err(bad.start, bad.end, `expected '= value' after '${bad.text}'`, `write ${bad.text} = ...`);
-      } else if (targets.length > 0 && isP(peek(1), '(')) {
-        err(bad.start, bad.end, `a call needs a name for its result: NAME = ${bad.text}(...)`, `write out = ${bad.text}(...)`);
-      } else if (targets.length > 0) {
-        err(peek(1).start, peek(1).end, `expected '=' after '${bad.text}', found ${describe(peek(1))}`);
-      } else {
+      if (!last) {
         err(bad.start, bad.end, `expected 'name = value' or 'input name: type', found ${describe(bad)}`);
+      } else if (bad.kind === 'newline' || isP(bad, '}') || bad === eofTok) {
+        err(last.start, last.end, `expected '= value' after '${last.name}'`, `write ${last.name} = ...`);
+      } else if (targets.length === 1 && isP(bad, '(')) {
+        err(last.start, last.end, `a call needs a name for its result: NAME = ${last.name}(...)`, `write out = ${last.name}(...)`);
+      } else {
+        err(bad.start, bad.end, `expected '=' after '${last.name}', found ${describe(bad)}`);
       }
       recover();
       return undefined;
@@ -266,6 +297,11 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
     }
     block.open = peek().start;
     p++;
+    parseBody(block, false);
+    return block;
+  }
+  /** A block's entries up to its `}`. `reopened`: continuing after a stray `}` that was already reported. */
+  function parseBody(block: Block, reopened: boolean) {
     while (!atEnd()) {
       skipNewlines();
       if (atEnd()) break;
@@ -286,10 +322,9 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
     else {
       block.end = lastEnd();
       const o = toks.find((t) => t.start === block.open)!;
-      err(o.start, o.end, `the '{' of the ${block.block} block is never closed`, "add '}' at the end of the block");
+      if (!reopened) err(o.start, o.end, `the '{' of the ${block.block} block is never closed`, "add '}' at the end of the block");
     }
     block.range = rng(block.start, block.end);
-    return block;
   }
 
   while (!atEnd()) {
@@ -311,6 +346,16 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
     }
     if (t.kind === 'keyword' && BLOCKS.has(t.text as BlockKind)) { items.push(parseBlock(t)); continue; }
     if (isP(t, '}')) { err(t.start, t.end, "this '}' closes nothing", "remove it"); p++; continue; }
+    // Entries right after a block: a stray `}` (`h = dense(x, 3)}`) closed it early. Report that brace once
+    // and carry on with the block, so the statements below are still checked.
+    const prev = items[items.length - 1];
+    const entryLike = (t.kind === 'ident' && (isP(peek(1), '=') || isP(peek(1), ','))) || (t.kind === 'keyword' && t.text === 'input' && peek(1).kind === 'ident');
+    if (entryLike && prev?.kind === 'block' && prev.close !== undefined) {
+      err(prev.close, prev.close + 1, `this '}' closes the ${prev.block} block, but its entries go on below it`, "remove this '}'");
+      prev.close = undefined;
+      parseBody(prev, true);
+      continue;
+    }
     const what = t.kind === 'ident' && isP(peek(1), '=')
       ? `'${t.text} = ...' must be inside a block (model { ... }, train { ... })`
       : `expected a block (experiment, dims, data, model, train, sample, predict), found ${describe(t)}`;
