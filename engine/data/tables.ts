@@ -1,0 +1,132 @@
+// `classify` and `pairs`: rows of a CSV/TSV/JSONL file. Rows are shuffled once with the seed before the last
+// `valid` fraction is held out (files are often sorted by label; Keras's validation_split on such a file
+// validates on one class only).
+// classify: x is max_len ids padded and truncated at the front (Keras pad_sequences 'pre', so the last step
+// is always a real token), y the label's index (labels in sorted order); the mask marks x's real tokens.
+// pairs: x is the source padded at the front to src (mask: its real tokens); y is the target then `</s>`,
+// y_in is `<s>` then the target (teacher forcing), both padded at the back to tgt (masks.tgt: y's tokens).
+import { deriveSeed, fieldTokens, mulberry32, shuffleInPlace, type ClassifySettings, type PairsSettings, type Vocab } from '../../language/data';
+import { chunk, epochRng, floatTensor, intTensor, range } from './batches';
+import { decodeTokens, encodeTokens } from './text';
+import type { Batch, Dataset, HostTensor } from './types';
+
+const STREAM_SPLIT = 0x73706c74;
+
+/** Rows from the scanner (ids), undefined for a restored data set. */
+export type TableRows = { x: Int32Array; y?: Int32Array; label?: string; line: number }[];
+
+/** Mask rows for ids right-aligned in `width`: 1 on the last `len` steps (at least one, so an empty text
+ *  still has a step for last() to take). */
+function frontMask(lens: number[], idx: number[], width: number): HostTensor & { data: Float32Array } {
+  const m = floatTensor([idx.length, width]);
+  idx.forEach((i, b) => m.data.fill(1, b * width + width - Math.max(1, Math.min(lens[i], width)), (b + 1) * width));
+  return m;
+}
+
+/** Ids right-aligned in `width`, padded (and cut) at the front. */
+export function padFront(ids: ArrayLike<number>, width: number, pad: number): Int32Array {
+  const out = new Int32Array(width).fill(pad);
+  const n = Math.min(ids.length, width);
+  for (let i = 0; i < n; i++) out[width - n + i] = ids[ids.length - n + i];
+  return out;
+}
+
+function split(n: number, valid: number, seed: number): { train: number[]; valid: number[] } {
+  const order = range(0, n);
+  shuffleInPlace(order, mulberry32(deriveSeed(seed, STREAM_SPLIT)));
+  const nValid = Math.floor(n * valid);
+  return { train: order.slice(0, n - nValid), valid: order.slice(n - nValid) };
+}
+
+export function classifyDataset(s: ClassifySettings, vocab: Vocab, labels: string[], data: TableRows | undefined, seed: number): Dataset {
+  const T = s.maxLen;
+  const pad = vocab.pad ?? 0;
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const xs = (data ?? []).map((r) => padFront(r.x, T, pad));
+  const ys = (data ?? []).map((r) => labelIndex.get(r.label!)!);
+  const lens = (data ?? []).map((r) => r.x.length);
+  const parts = split(xs.length, s.valid, seed);
+  const make = (idx: number[]): Batch => {
+    const B = idx.length;
+    const x = intTensor([B, T]), y = intTensor([B]);
+    idx.forEach((i, b) => { x.data.set(xs[i], b * T); y.data[b] = ys[i]; });
+    const mask = frontMask(lens, idx, T);
+    return { tensors: { x, y }, mask, masks: { time: mask }, dims: { batch: B, time: T }, tokens: B };
+  };
+  const encode = (text: string) => Array.from(padFront(encodeTokens(vocab, fieldTokens(text, s.tokens, 'keras'), 'predict'), T, pad));
+  const validIdx = chunk(parts.valid, s.batch);
+  return {
+    dims: { vocab: vocab.tokens.length, classes: labels.length, batch: s.batch, time: T },
+    vocab, labels,
+    trainSize: chunk(parts.train, s.batch).length,
+    validSize: validIdx.length,
+    *trainBatches(epoch: number) {
+      const order = parts.train.slice();
+      shuffleInPlace(order, epochRng(seed, epoch));
+      for (const b of chunk(order, s.batch)) yield make(b);
+    },
+    *validBatches() { for (const b of validIdx) yield make(b); },
+    encode,
+    decode: (ids) => decodeTokens(vocab, ids),
+    predictBatch(texts) {
+      const x = intTensor([texts.length, T]);
+      const rows = texts.map((t) => encodeTokens(vocab, fieldTokens(t, s.tokens, 'keras'), 'predict'));
+      rows.forEach((r, b) => x.data.set(padFront(r, T, pad), b * T));
+      const mask = frontMask(rows.map((r) => r.length), rows.map((_, i) => i), T);
+      return { tensors: { x }, mask, masks: { time: mask }, dims: { batch: texts.length, time: T }, tokens: texts.length };
+    },
+    save: () => undefined,
+  };
+}
+
+export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number; tgt: number }, data: TableRows | undefined, seed: number): Dataset {
+  const { src, tgt } = dims;
+  const pad = vocab.pad!, bos = vocab.bos!, eos = vocab.eos!;
+  const rows = (data ?? []).map((r) => ({ x: padFront(r.x, src, pad), y: r.y! }));
+  const lens = (data ?? []).map((r) => r.x.length);
+  const parts = split(rows.length, s.valid, seed);
+  const make = (idx: number[]): Batch => {
+    const B = idx.length;
+    const x = intTensor([B, src]), y = intTensor([B, tgt]), yIn = intTensor([B, tgt]), mask = floatTensor([B, tgt]);
+    y.data.fill(pad);
+    yIn.data.fill(pad);
+    let tokens = 0;
+    idx.forEach((i, b) => {
+      const r = rows[i];
+      x.data.set(r.x, b * src);
+      const n = Math.min(r.y.length, tgt - 1);
+      y.data.set(r.y.subarray(0, n), b * tgt);
+      y.data[b * tgt + n] = eos;
+      yIn.data[b * tgt] = bos;
+      yIn.data.set(r.y.subarray(0, n), b * tgt + 1);
+      for (let t = 0; t <= n; t++) mask.data[b * tgt + t] = 1;
+      tokens += n + 1;
+    });
+    const xMask = frontMask(lens, idx, src);
+    return { tensors: { x, y, y_in: yIn }, mask: xMask, masks: { src: xMask, tgt: mask }, dims: { batch: B, src, tgt }, tokens };
+  };
+  const encode = (text: string) => Array.from(padFront(encodeTokens(vocab, fieldTokens(text, s.tokens, 'plain'), 'predict'), src, pad));
+  const validIdx = chunk(parts.valid, s.batch);
+  return {
+    dims: { vocab: vocab.tokens.length, batch: s.batch, src, tgt },
+    vocab, targetVocab: vocab,
+    trainSize: chunk(parts.train, s.batch).length,
+    validSize: validIdx.length,
+    *trainBatches(epoch: number) {
+      const order = parts.train.slice();
+      shuffleInPlace(order, epochRng(seed, epoch));
+      for (const b of chunk(order, s.batch)) yield make(b);
+    },
+    *validBatches() { for (const b of validIdx) yield make(b); },
+    encode,
+    decode: (ids) => decodeTokens(vocab, ids, true),
+    predictBatch(texts) {
+      const x = intTensor([texts.length, src]);
+      const rows = texts.map((t) => encodeTokens(vocab, fieldTokens(t, s.tokens, 'plain'), 'predict'));
+      rows.forEach((r, b) => x.data.set(padFront(r, src, pad), b * src));
+      const mask = frontMask(rows.map((r) => r.length), rows.map((_, i) => i), src);
+      return { tensors: { x }, mask, masks: { src: mask }, dims: { batch: texts.length, src, tgt }, tokens: texts.length };
+    },
+    save: () => undefined,
+  };
+}

@@ -1,0 +1,58 @@
+// The engine's view of a data set (agreed interface; extended only by adding optional members).
+import type { Vocab } from '../../language/data';
+export type { Vocab } from '../../language/data';
+
+export interface HostTensor { dtype: 'int32' | 'float32'; dims: number[]; data: Int32Array | Float32Array }
+
+export interface Batch {
+  tensors: Record<string, HostTensor>;
+  /** float32 [batch, D], 1 = a real step: the mask of x's padded dimension (D = time for text with buckets,
+   *  where it marks the steps that have a target, and for classify; D = src for pairs). */
+  mask?: HostTensor;
+  /** Extension: every mask by the dimension it covers: `time`, or `src` and `tgt` for pairs (`tgt` marks y's
+   *  real tokens, `</s>` included: the decoder loss's mask). `masks[D]` of x's dimension is `mask`. */
+  masks?: Record<string, HostTensor>;
+  /** Concrete sizes: batch, time, src, tgt. */
+  dims: Record<string, number>;
+  /** Target tokens (or samples) the batch scores: the mask's sum when masked. */
+  tokens: number;
+}
+
+export interface Dataset {
+  /** vocab, classes, src, tgt, features, time (max), batch. */
+  dims: Record<string, number>;
+  vocab?: Vocab;
+  targetVocab?: Vocab;
+  labels?: string[];
+  /** Shuffled with the seed and the epoch (same seed and epoch, same order). */
+  trainBatches(epoch: number): Iterable<Batch>;
+  validBatches(): Iterable<Batch>;
+  /** Number of batches. */
+  trainSize: number;
+  validSize: number;
+  /** Text to ids as the model reads them: raw ids for `text` (a sample's prime); a full fixed-width input row
+   *  for classify (max_len, padded at the front), pairs (src, padded at the front) and arithmetic (src,
+   *  right-aligned). Throws DataError for text the vocabulary cannot encode. */
+  encode(text: string): number[];
+  /** Ids to text: padding dropped; pairs stop at `</s>`; arithmetic is trimmed. */
+  decode(ids: number[]): string;
+  /** JSON to store with the run (vocab, labels, settings). */
+  save(): unknown;
+  /** Extension: a batch holding `x` for these inputs (classify, pairs, arithmetic), for predict. */
+  predictBatch?(texts: string[]): Batch;
+  /** Extension: the series columns used (series only). */
+  columns?: string[];
+}
+
+/** What `save()` writes. */
+export interface SavedDataset {
+  version: 1;
+  source: string;
+  args: Record<string, unknown>;
+  /** The run's seed (restoring a generator regenerates the same samples). */
+  seed?: number;
+  dims: Record<string, number>;
+  vocab?: { tokens: string[]; kind: 'chars' | 'words' };
+  labels?: string[];
+  columns?: string[];
+}
