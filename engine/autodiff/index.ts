@@ -1,0 +1,2 @@
+export { gradients, RULES } from './gradients';
+export type { Contribution, GradContext, GradRule } from './types';
