@@ -1,0 +1,69 @@
+// What every layer builder works with: the graph, a way to declare parameters (PyTorch names), the batch's
+// mask, and hooks through which a layer supplies hand-made weight gradients (recurrent layers: dW_hh as one
+// product over all steps instead of one per step).
+import type { Graph } from '../onnx/graph';
+
+export type InitKind = 'xavier' | 'uniform' | 'normal' | 'zeros' | 'ones' | 'lstm_forget_bias';
+export interface ParamInit { kind: InitKind; scale?: number }
+export type ParamRole = 'embedding' | 'weight' | 'bias' | 'rnn_weight' | 'rnn_bias' | 'lstm_bias_ih';
+export interface ParamSpec { name: string; shape: number[]; init: ParamInit }
+
+/** A tensor during compilation: its graph value, static sizes and dimension names (undefined: unnamed). */
+export interface TVal {
+  v: string;
+  shape: number[];
+  names: (string | undefined)[];
+  /** Padded along axis 1 (time): the batch's mask says which steps are real. */
+  masked?: boolean;
+  elem: 'int' | 'float';
+}
+
+/** A recurrent layer's final state in the engine's internal layout: one [batch, 1, hidden] value per
+ *  layer and direction, index layer*directions + direction (PyTorch's h_n order). */
+export interface StateVal {
+  kind: 'state';
+  cell: 'lstm' | 'gru' | 'rnn';
+  layers: number;
+  directions: 1 | 2;
+  hidden: number;
+  batch: number;
+  h: string[];
+  c?: string[];
+}
+
+export interface GradHook {
+  /** Intermediate values whose gradients the hook needs (added to the autodiff's wrt list). */
+  wrt: string[];
+  /** Builds the parameter gradients from those (undefined: the loss does not depend on the value). */
+  finish(g: Graph, grads: (string | undefined)[]): Record<string, string>;
+}
+
+export interface LayerCtx {
+  g: Graph;
+  /** Training graph: dropout is active and gradient hooks are collected. */
+  training: boolean;
+  /** Declares a parameter (graph input `param/<name>`) and returns its value name. */
+  param(name: string, shape: number[], init: ParamInit): string;
+  /** The experiment's init (for weight matrices); 'default' = PyTorch's per-layer defaults (see initFor). */
+  weightInit: ParamInit | 'default';
+  /** The init for one parameter given its role and the fan PyTorch's default uses (hidden size or in_features). */
+  initFor(role: ParamRole, fan: number): ParamInit;
+  /** float32 [batch, time] (1 = real step) when the batch is padded. */
+  mask?: string;
+  /** A fresh seed for a random op (dropout masks). */
+  seed(): number;
+  hooks: GradHook[];
+  /** Parameters whose gradients come from hooks: the compiler leaves them out of the autodiff's wrt. */
+  hookedParams: Set<string>;
+}
+
+export class EngineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export function prod(xs: number[]): number {
+  return xs.reduce((a, b) => a * b, 1);
+}
