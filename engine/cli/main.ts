@@ -1,5 +1,9 @@
 // The `unroll` command: a thin dispatcher over the language core and the engine.
 import { runCheck, runSummary, type CliIO } from './check';
+import { runExport } from './export';
+import { runPredict } from './predict';
+import { runSample } from './sample';
+import { runTrain } from './train';
 
 const HELP = `usage: unroll <command> [options]
 
@@ -18,6 +22,10 @@ type Command = (args: string[], io: CliIO) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   check: runCheck,
   summary: runSummary,
+  train: runTrain,
+  sample: runSample,
+  predict: runPredict,
+  export: runExport,
 };
 
 /** Engine commands register here (kept apart so check/summary work without ONNX Runtime loaded). */

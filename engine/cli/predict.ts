@@ -1,0 +1,34 @@
+// `unroll predict RUN INPUT`: the model's answer for one input (a label with probabilities, a decoded
+// sequence, or numbers).
+import * as path from 'node:path';
+import type { PredictResult } from '../process/protocol';
+import { parseArgs } from './args';
+import { defaultIO, runSimple, runRef, wantsHelp, type CliIO } from './run-job';
+
+export const PREDICT_USAGE = `usage: unroll predict RUN INPUT [--root DIR] [--json]`;
+
+export async function runPredict(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  if (wantsHelp(argv, PREDICT_USAGE, io)) return 0;
+  const cwd = io.cwd ?? process.cwd();
+  let params;
+  let json = false;
+  try {
+    const { positional, options } = parseArgs(argv, { root: 'string', json: 'bool', device: 'string' }, PREDICT_USAGE);
+    if (positional.length !== 2) throw new Error(PREDICT_USAGE);
+    json = options.json === true;
+    params = { run: runRef(cwd, positional[0]), input: positional[1], workspaceRoot: path.resolve(cwd, String(options.root ?? '.')), device: options.device as 'cpu' | undefined };
+  } catch (e) {
+    io.err(`unroll predict: ${(e as Error).message}\n`);
+    return 2;
+  }
+  return runSimple<PredictResult>({ kind: 'predict', params }, io, (r) => {
+    if (json) return io.out(JSON.stringify(r) + '\n');
+    io.out(`${show(r.output)}\n`);
+    if (r.probabilities) for (const [label, p] of r.probabilities.slice(0, 5)) io.out(`  ${show(label)}: ${p.toFixed(4)}\n`);
+  });
+}
+
+/** Quote text whose edges are blank (a predicted space or newline would otherwise print as nothing). */
+function show(s: string): string {
+  return s === '' || s.trim() !== s ? JSON.stringify(s) : s;
+}

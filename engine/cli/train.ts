@@ -1,0 +1,114 @@
+// `unroll train FILE [--epochs N] [--steps N] [--device auto|cpu|webgpu|cuda] [--threads N] [--resume RUN]`
+// Trains in the engine worker with a progress bar on stderr; Ctrl-C stops after the current step and
+// checkpoints; a second Ctrl-C quits at once (the previous checkpoint stays intact).
+import * as path from 'node:path';
+import type { CheckpointParams, FailedParams, FinishedParams, LogParams, MetricsParams, RunStartedParams, TrainResult, Device } from '../process/protocol';
+import type { Job } from '../runtime/jobs-types';
+import { parseArgs, UsageError } from './args';
+import { Progress } from './progress';
+import { defaultIO, start, runRef, wantsHelp, type CliIO } from './run-job';
+
+export const TRAIN_USAGE = `usage: unroll train FILE.rnn [--epochs N] [--steps N] [--device auto|cpu|webgpu|cuda] [--threads N] [--root DIR]
+       unroll train --resume RUN [--epochs N] [--steps N] [--device ...] [--threads N] [--root DIR]
+  RUN is a run folder, an experiment name (its latest run) or <experiment>/<run-id>.
+  Runs are stored under DIR/.unroll/runs (default DIR: the current folder).`;
+
+const DEVICES = new Set(['auto', 'cpu', 'webgpu', 'cuda']);
+
+export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: NodeJS.EventEmitter = process): Promise<number> {
+  if (wantsHelp(argv, TRAIN_USAGE, io)) return 0;
+  const cwd = io.cwd ?? process.cwd();
+  let job: Job;
+  try {
+    const { positional, options } = parseArgs(argv, { epochs: 'int', steps: 'int', device: 'string', threads: 'int', resume: 'string', root: 'string' }, TRAIN_USAGE);
+    if (options.device !== undefined && !DEVICES.has(String(options.device))) throw new UsageError(`--device must be auto, cpu, webgpu or cuda, got "${options.device}"\n${TRAIN_USAGE}`);
+    const common = {
+      workspaceRoot: path.resolve(cwd, String(options.root ?? '.')),
+      epochs: options.epochs as number | undefined,
+      steps: options.steps as number | undefined,
+      device: options.device as Device | undefined,
+      threads: options.threads as number | undefined,
+    };
+    if (options.resume !== undefined) {
+      if (positional.length) throw new UsageError(`--resume takes the run to continue; leave out FILE\n${TRAIN_USAGE}`);
+      job = { kind: 'resume', params: { run: runRef(cwd, String(options.resume)), ...common } };
+    } else {
+      if (positional.length !== 1) throw new UsageError(TRAIN_USAGE);
+      job = { kind: 'train', params: { file: path.resolve(cwd, positional[0]), ...common } };
+    }
+  } catch (e) {
+    io.err(`unroll train: ${(e as Error).message}\n`);
+    return 2;
+  }
+
+  const tty = io.tty ?? !!process.stderr.isTTY;
+  const progress = new Progress({ write: io.err, tty, columns: process.stderr.columns });
+  let outcome: { code: number } | undefined;
+  let runDir: string | undefined;
+  const h = start(job, io, (event, params) => {
+    switch (event) {
+      case 'runStarted': {
+        const p = params as RunStartedParams;
+        runDir = p.dir;
+        progress.start({ epochs: p.epochs, stepsPerEpoch: p.stepsPerEpoch, steps: job.params && 'steps' in job.params ? job.params.steps : undefined, resumedStep: p.resumedFrom?.step });
+        progress.line(`run ${p.dir}`);
+        progress.line(`${p.experiment}: ${p.params.toLocaleString('en-US')} parameters, ${p.epochs} epochs of ${p.stepsPerEpoch} steps${p.resumedFrom ? `, resuming at step ${p.resumedFrom.step}` : ''}`);
+        break;
+      }
+      case 'metrics': {
+        const m = params as MetricsParams;
+        if (m.kind === 'step') progress.step(m);
+        else progress.epoch(m);
+        break;
+      }
+      case 'checkpoint': {
+        const c = params as CheckpointParams;
+        if (!tty) progress.line(`checkpoint ${path.basename(c.path)} (step ${c.step})`);
+        break;
+      }
+      case 'log':
+        progress.line((params as LogParams).message);
+        break;
+      case 'finished': {
+        const f = params as FinishedParams;
+        const why = f.reason === 'completed' ? 'finished' : f.reason === 'steps' ? 'reached the step limit' : 'stopped';
+        progress.line(`${why} at step ${f.step} (${f.epoch} epochs complete) in ${Math.round(progress.elapsed())}s; checkpoint ${f.checkpoint ?? 'none'}`);
+        outcome = { code: 0 };
+        break;
+      }
+      case 'failed': {
+        const f = params as FailedParams;
+        progress.line(`unroll train: ${f.message}`);
+        outcome = { code: 1 };
+        break;
+      }
+    }
+  });
+
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      progress.line('stopping after the current step (Ctrl-C again to quit at once)...');
+      h.stop();
+    } else {
+      progress.end();
+      io.err(`unroll train: interrupted; the last checkpoint${runDir ? ` in ${runDir}` : ''} is intact\n`);
+      process.exit(130);
+    }
+  };
+  signals.on('SIGINT', onSigint);
+  try {
+    const r = (await h.result) as TrainResult | undefined;
+    await h.done;
+    progress.end();
+    if (r?.dir) io.out(`${r.dir}\n`);
+    return outcome?.code ?? 1;
+  } catch (e) {
+    progress.end();
+    io.err(`unroll train: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    signals.off('SIGINT', onSigint);
+  }
+}

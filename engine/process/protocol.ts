@@ -1,0 +1,154 @@
+// The engine process's JSON-RPC protocol, shared by the engine (engine/process/main.ts) and the VS Code
+// client: one definition of every request and notification so both ends agree at compile time.
+// Transport: vscode-jsonrpc over stdio (`node dist/engine.js --stdio`) or node IPC (`--node-ipc`).
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+
+export type Device = 'auto' | 'cpu' | 'webgpu' | 'cuda';
+
+/** A run reference: a run directory, `<experiment>` (its latest run) or `<experiment>/<run-id>`. */
+export type RunRef = string;
+
+// ---------------------------------------------------------------------------------------------------------
+// Requests
+
+export interface TrainParams {
+  /** Absolute path of the `.rnn` file. */
+  file: string;
+  /** The file's text when the editor has unsaved changes; read from `file` otherwise. */
+  text?: string;
+  /** Where `.unroll/runs` lives; defaults to the experiment file's folder. */
+  workspaceRoot?: string;
+  /** Override the train block's epochs / steps / device / threads. */
+  epochs?: number;
+  steps?: number;
+  device?: Device;
+  threads?: number;
+}
+/** Answered as soon as the run directory exists (training goes on; watch the notifications). */
+export interface TrainResult { runId: string; dir: string }
+export const TrainRequest = new RequestType<TrainParams, TrainResult, void>('unroll/train');
+
+export interface ResumeParams {
+  run: RunRef;
+  workspaceRoot?: string;
+  /** Train up to this many epochs in total (default: the run's own setting). */
+  epochs?: number;
+  steps?: number;
+  device?: Device;
+  threads?: number;
+}
+export const ResumeRequest = new RequestType<ResumeParams, TrainResult, void>('unroll/resume');
+
+/** Stop a run after its current step; the last checkpoint stays intact and a new one is written. */
+export interface StopParams { runId?: string }
+export interface StopResult { stopped: string[] }
+export const StopRequest = new RequestType<StopParams, StopResult, void>('unroll/stop');
+
+export interface SampleParams {
+  run: RunRef;
+  workspaceRoot?: string;
+  prime?: string;
+  length?: number;
+  temperature?: number;
+  seed?: number;
+  device?: Device;
+}
+export interface SampleResult { runId: string; text: string; prime: string }
+export const SampleRequest = new RequestType<SampleParams, SampleResult, void>('unroll/sample');
+
+export interface PredictParams { run: RunRef; workspaceRoot?: string; input: string; device?: Device }
+export interface PredictResult {
+  runId: string;
+  /** What a person reads: the decoded sequence, the label, or the numbers. */
+  output: string;
+  /** Class probabilities for classifiers (label -> probability), highest first. */
+  probabilities?: [string, number][];
+  values?: number[];
+}
+export const PredictRequest = new RequestType<PredictParams, PredictResult, void>('unroll/predict');
+
+export interface ExportParams { run: RunRef; workspaceRoot?: string; out?: string }
+export interface ExportResult { runId: string; path: string; bytes: number }
+export const ExportRequest = new RequestType<ExportParams, ExportResult, void>('unroll/export');
+
+// ---------------------------------------------------------------------------------------------------------
+// Notifications (engine -> client)
+
+export interface RunStartedParams {
+  runId: string;
+  dir: string;
+  experiment: string;
+  file: string;
+  /** Resolved runtime shape of every statement for the first batch's sizes: name -> [[dim, size], ...]. */
+  shapes: Record<string, [string, number][]>;
+  device: string;
+  threads?: number;
+  params: number;
+  epochs: number;
+  stepsPerEpoch: number;
+  resumedFrom?: { epoch: number; step: number };
+}
+export const RunStartedNotification = new NotificationType<RunStartedParams>('unroll/runStarted');
+
+/** One line of metrics.jsonl, as written. */
+export interface StepMetrics {
+  kind: 'step';
+  runId?: string;
+  epoch: number;
+  /** Global step, 1-based. */
+  step: number;
+  loss: number;
+  gradNorm?: number;
+  tokens: number;
+  tokensPerSec: number;
+  ms: number;
+  lr: number;
+  time: number;
+  metrics?: Record<string, number>;
+}
+export interface EpochMetrics {
+  kind: 'epoch';
+  runId?: string;
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  validLoss?: number;
+  /** Training and validation metrics by name (accuracy, perplexity, exact_match). */
+  train: Record<string, number>;
+  valid?: Record<string, number>;
+  seconds: number;
+  time: number;
+}
+export type MetricsParams = StepMetrics | EpochMetrics;
+export const MetricsNotification = new NotificationType<MetricsParams>('unroll/metrics');
+
+export interface CheckpointParams { runId: string; epoch: number; step: number; path: string }
+export const CheckpointNotification = new NotificationType<CheckpointParams>('unroll/checkpoint');
+
+export interface LogParams { runId?: string; level: 'info' | 'warn' | 'error'; message: string }
+export const LogNotification = new NotificationType<LogParams>('unroll/log');
+
+export interface FinishedParams {
+  runId: string;
+  dir: string;
+  /** completed: all epochs; steps: the step limit; stopped: on request; nan: loss became NaN (see message). */
+  reason: 'completed' | 'steps' | 'stopped';
+  epoch: number;
+  step: number;
+  checkpoint?: string;
+}
+export const FinishedNotification = new NotificationType<FinishedParams>('unroll/finished');
+
+/** A started run failed. (A train or resume request that fails before its run folder exists is answered
+ *  with a JSON-RPC error instead, carrying the same kind of message.) */
+export interface FailedParams {
+  runId?: string;
+  dir?: string;
+  /** What went wrong and how to fix it, naming the file and line where there is one. */
+  message: string;
+  file?: string;
+  line?: number;
+  /** The last good checkpoint, when the run had one (e.g. after a NaN loss). */
+  checkpoint?: string;
+}
+export const FailedNotification = new NotificationType<FailedParams>('unroll/failed');

@@ -1,0 +1,213 @@
+// Using a trained run: sample text from a language model (one step at a time, recurrent state fed back),
+// and predict for classifiers, sequence-to-sequence models and regressors.
+import * as ort from 'onnxruntime-node';
+import type { PredictParams, PredictResult, SampleParams, SampleResult } from '../process/protocol';
+import { selectDevice } from './device';
+import { Rng } from './init';
+import type { LoadedRun } from './jobs';
+import { UserError } from './jobs-types';
+import { SessionCache, toOrt } from './session';
+import type { Batch, HostTensor } from './types';
+
+/** The tensor the loss reads its prediction from (`logits` of cross_entropy(logits, y)). */
+function predictionName(run: LoadedRun): string {
+  const op = run.analysis.train?.loss?.operands[0];
+  if (op) return op.field ? `${op.name}.${op.field}` : op.name;
+  // No loss: the last statement's first output.
+  for (let i = run.analysis.model.length - 1; i >= 0; i--) {
+    const st = run.analysis.model[i];
+    if (st.kind === 'op' && st.outputs[0] !== '_') return st.outputs[0];
+  }
+  throw new UserError(`${run.settings.file}: the model has no statement to predict with`);
+}
+
+function weightsFeeds(run: LoadedRun): Map<string, ort.Tensor> {
+  const m = new Map<string, ort.Tensor>();
+  for (const [name, t] of Object.entries(run.weights)) m.set(`param/${name}`, new ort.Tensor('float32', t.data, t.dims));
+  return m;
+}
+
+function feedsFor(io: { inputs: { name: string; dtype: 'float32' | 'int64' | 'int32' | 'bool'; shape: number[] }[] }, data: Record<string, HostTensor>, fixed: Map<string, ort.Tensor>, where: string): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const inp of io.inputs) {
+    const d = data[inp.name];
+    if (d) feeds[inp.name] = toOrt(d, inp.dtype, inp.name);
+    else if (fixed.has(inp.name)) feeds[inp.name] = fixed.get(inp.name)!;
+    else if (!inp.name.startsWith('param/') && inp.shape.every((d) => d >= 0)) {
+      // Targets (y) are declared model inputs but unused without a loss: feed zeros of their shape.
+      const n = inp.shape.reduce((a, b) => a * b, 1);
+      const t: HostTensor = inp.dtype === 'float32' ? { dtype: 'float32', dims: inp.shape, data: new Float32Array(n) } : { dtype: 'int32', dims: inp.shape, data: new Int32Array(n) };
+      feeds[inp.name] = toOrt(t, inp.dtype, inp.name);
+    } else throw new Error(`${where}: the inference graph wants input "${inp.name}", which neither the data nor the checkpoint provides`);
+  }
+  return feeds;
+}
+
+/** Softmax of logits / temperature, then one draw. Temperature 0 (or below) takes the most likely token. */
+export function drawToken(logits: Float32Array, temperature: number, rng: Rng): number {
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+  if (!(temperature > 0)) return best;
+  const p = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    p[i] = Math.exp((logits[i] - logits[best]) / temperature);
+    sum += p[i];
+  }
+  let u = rng.next() * sum;
+  for (let i = 0; i < p.length; i++) {
+    u -= p[i];
+    if (u <= 0) return i;
+  }
+  return p.length - 1;
+}
+
+function softmax(v: ArrayLike<number>): number[] {
+  let m = -Infinity;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, v[i]);
+  const e = Array.from(v, (x) => Math.exp(x - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / s);
+}
+
+async function deviceCache(device: string | undefined): Promise<SessionCache> {
+  // Inference runs one tiny step at a time: the CPU is the right place unless a device is asked for.
+  const d = await selectDevice(device ?? 'cpu');
+  return new SessionCache(d.device, undefined);
+}
+
+export async function sample(run: LoadedRun, p: SampleParams): Promise<SampleResult> {
+  if (run.analysis.data?.source !== 'text') {
+    throw new UserError(`${run.settings.file}: sample works on language models (data text ...); this experiment reads ${run.analysis.data?.source} data, use predict instead`);
+  }
+  const prime = p.prime ?? run.analysis.sample?.prime ?? '';
+  const length = p.length ?? run.analysis.sample?.length ?? 200;
+  const temperature = p.temperature ?? run.analysis.sample?.temperature ?? 1;
+  const rng = new Rng(p.seed ?? run.settings.seed, 'sample');
+  const out = predictionName(run);
+  const dims = { ...run.settings.dims, ...run.dataset.dims, batch: 1, time: 1 };
+  const cache = await deviceCache(p.device);
+  try {
+    const s = await cache.get('sample', dims, () => run.model.forward(dims, { stateInputs: true }));
+    const stateIns = s.io.inputs.filter((i) => i.name.startsWith('state/'));
+    const stateOut = (name: string) => s.io.outputs.find((o) => o === `${name}:next` || o === `${name}:out`);
+    for (const si of stateIns) {
+      if (!stateOut(si.name)) throw new Error(`sampling graph: state input ${si.name} has no matching output (${s.io.outputs.join(', ')})`);
+    }
+    if (!s.io.outputs.includes(out)) throw new Error(`sampling graph: no output "${out}" (outputs: ${s.io.outputs.join(', ')})`);
+    const fixed = weightsFeeds(run);
+    for (const si of stateIns) fixed.set(si.name, new ort.Tensor('float32', new Float32Array(si.shape.reduce((a, b) => a * b, 1)), si.shape));
+    const vocab = run.dataset.vocab;
+    let ids: number[];
+    try {
+      ids = prime ? run.dataset.encode(prime) : [];
+    } catch (e) {
+      throw new UserError(`prime ${JSON.stringify(prime)}: ${(e as Error).message}`);
+    }
+    if (!ids.length) ids = [vocab?.eos ?? Math.floor(rng.next() * (run.dataset.dims.vocab ?? vocab?.tokens.length ?? 1))];
+    const generated: number[] = [];
+    const step = async (id: number): Promise<Float32Array> => {
+      const data: Record<string, HostTensor> = { x: { dtype: 'int32', dims: [1, 1], data: Int32Array.of(id) }, mask: { dtype: 'float32', dims: [1, 1], data: Float32Array.of(1) } };
+      const r = await s.session.run(feedsFor(s.io, data, fixed, run.dir));
+      for (const si of stateIns) fixed.set(si.name, r[stateOut(si.name)!]);
+      return r[out].data as Float32Array;
+    };
+    let logits: Float32Array = new Float32Array(0);
+    for (const id of ids) logits = await step(id);
+    for (let i = 0; i < length; i++) {
+      const next = drawToken(logits, temperature, rng);
+      generated.push(next);
+      if (i + 1 < length) logits = await step(next);
+    }
+    const sep = vocab?.kind === 'words' && prime ? ' ' : '';
+    return { runId: run.runId, prime, text: prime + sep + run.dataset.decode(generated) };
+  } finally {
+    await cache.release();
+  }
+}
+
+export async function predict(run: LoadedRun, p: PredictParams): Promise<PredictResult> {
+  const input = p.input ?? run.analysis.predict?.from;
+  if (input === undefined) throw new UserError('predict needs an input (or a `predict { from = "..." }` block in the experiment)');
+  const src = run.analysis.data?.source;
+  let batch: Batch;
+  try {
+    if (run.dataset.predictBatch) batch = run.dataset.predictBatch([input]);
+    else {
+      const ids = run.dataset.encode(input);
+      const timeName = src === 'arithmetic' || src === 'pairs' ? 'src' : 'time';
+      batch = { tensors: { x: { dtype: 'int32', dims: [1, ids.length], data: Int32Array.from(ids) } }, dims: { batch: 1, [timeName]: ids.length }, tokens: ids.length };
+    }
+  } catch (e) {
+    throw new UserError(`input ${JSON.stringify(input)}: ${(e as Error).message}`);
+  }
+  const dims = { ...run.settings.dims, ...run.dataset.dims, ...batch.dims, batch: 1 };
+  const out = predictionName(run);
+  const lossFn = run.analysis.train?.loss?.fn;
+  const cache = await deviceCache(p.device);
+  try {
+    const s = await cache.get('predict', dims, () => run.model.forward(dims));
+    if (!s.io.outputs.includes(out)) throw new Error(`inference graph: no output "${out}" (outputs: ${s.io.outputs.join(', ')})`);
+    const fixed = weightsFeeds(run);
+    const data: Record<string, HostTensor> = { ...batch.tensors };
+    if (batch.mask) data.mask = batch.mask;
+    const needsYin = s.io.inputs.some((i) => i.name === 'y_in');
+    if (lossFn === 'cross_entropy' && needsYin) {
+      // Teacher-forced decoder: decode greedily, feeding each predicted token back as the next input.
+      const yin = s.io.inputs.find((i) => i.name === 'y_in')!;
+      const tgt = yin.shape[1];
+      const vocab = run.dataset.targetVocab ?? run.dataset.vocab;
+      const ids = new Int32Array(tgt).fill(vocab?.pad ?? 0);
+      ids[0] = vocab?.bos ?? 0;
+      const outIds: number[] = [];
+      for (let t = 0; t < tgt; t++) {
+        data.y_in = { dtype: 'int32', dims: [1, tgt], data: ids };
+        const r = await s.session.run(feedsFor(s.io, data, fixed, run.dir), [out]);
+        const logits = r[out].data as Float32Array;
+        const V = logits.length / tgt;
+        const row = logits.subarray(t * V, (t + 1) * V);
+        let best = 0;
+        for (let i = 1; i < V; i++) if (row[i] > row[best]) best = i;
+        outIds.push(best);
+        if (best === vocab?.eos) break;
+        if (t + 1 < tgt) ids[t + 1] = best;
+      }
+      return { runId: run.runId, output: run.dataset.decode(outIds) };
+    }
+    const r = await s.session.run(feedsFor(s.io, data, fixed, run.dir), [out]);
+    const t = r[out];
+    const values = Array.from(t.data as Float32Array);
+    if (lossFn === 'binary_cross_entropy') {
+      const prob = values[values.length - 1];
+      const labels = run.dataset.labels ?? ['0', '1'];
+      const probs: [string, number][] = [[labels[1] ?? '1', prob], [labels[0] ?? '0', 1 - prob]];
+      probs.sort((a, b) => b[1] - a[1]);
+      return { runId: run.runId, output: probs[0][0], probabilities: probs };
+    }
+    if (lossFn === 'cross_entropy') {
+      const V = t.dims[t.dims.length - 1];
+      const rows = values.length / V;
+      if (rows === 1 && run.dataset.labels) {
+        const pr = softmax(values);
+        const probs: [string, number][] = pr.map((v, i) => [run.dataset.labels![i] ?? String(i), v] as [string, number]).sort((a, b) => b[1] - a[1]);
+        return { runId: run.runId, output: probs[0][0], probabilities: probs };
+      }
+      if (src === 'text') {
+        // A language model: the distribution of the token after the input.
+        const pr = softmax(values.slice((rows - 1) * V, rows * V));
+        const probs: [string, number][] = pr.map((v, i) => [run.dataset.decode([i]), v] as [string, number]).sort((a, b) => b[1] - a[1]).slice(0, 10);
+        return { runId: run.runId, output: probs[0][0], probabilities: probs };
+      }
+      const ids: number[] = [];
+      for (let i = 0; i < rows; i++) {
+        let best = 0;
+        for (let k = 1; k < V; k++) if (values[i * V + k] > values[i * V + best]) best = k;
+        ids.push(best);
+      }
+      return { runId: run.runId, output: run.dataset.decode(ids) };
+    }
+    return { runId: run.runId, output: values.map((v) => v.toPrecision(5)).join(' '), values };
+  } finally {
+    await cache.release();
+  }
+}

@@ -1,0 +1,246 @@
+// The engine's jobs, end to end: check the experiment, load its data, compile it, and train, resume,
+// sample, predict or export. Runs inside the worker thread (worker.ts) or in-process (tests, benches).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CheckpointParams, ExportParams, ExportResult, FailedParams, FinishedParams, LogParams, MetricsParams, ResumeParams, RunStartedParams, TrainParams, TrainResult } from '../process/protocol';
+import { readLatestCheckpoint } from '../runs/checkpoint';
+import { createRun, readExperimentText, readSettings, readVocab, resolveRun, writeRunFiles, writeSettings, type RunSettings } from '../runs/store';
+import { selectDevice, DeviceError } from './device';
+import { StepError, train } from './trainer';
+import { UserError, type Job, type JobSink } from './jobs-types';
+import { toolchain, type Analysis } from './toolchain';
+import { predict, sample } from './inference';
+import type { DatasetLike, ModelLike } from './types';
+
+export async function runJob(job: Job, sink: JobSink): Promise<void> {
+  switch (job.kind) {
+    case 'train':
+      return trainJob(job.params, sink);
+    case 'resume':
+      return resumeJob(job.params, sink);
+    case 'sample':
+      return sink.result(await sample(await loadRun(job.params.run, job.params.workspaceRoot), job.params));
+    case 'predict':
+      return sink.result(await predict(await loadRun(job.params.run, job.params.workspaceRoot), job.params));
+    case 'export':
+      return sink.result(await exportJob(job.params));
+  }
+}
+
+const notify = {
+  runStarted: (s: JobSink, p: RunStartedParams) => s.notify('runStarted', p),
+  metrics: (s: JobSink, p: MetricsParams) => s.notify('metrics', p),
+  checkpoint: (s: JobSink, p: CheckpointParams) => s.notify('checkpoint', p),
+  log: (s: JobSink, p: LogParams) => s.notify('log', p),
+  finished: (s: JobSink, p: FinishedParams) => s.notify('finished', p),
+  failed: (s: JobSink, p: FailedParams) => s.notify('failed', p),
+};
+
+/** Errors as one readable block: "file:line:col: error [code] message" and the fix. */
+export function formatDiagnostics(file: string, a: Analysis): string | undefined {
+  const errors = a.diagnostics.filter((d) => d.severity === 1);
+  if (!errors.length) return undefined;
+  return errors
+    .map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error [${d.code}] ${d.message}${d.fix ? `\n  fix: ${d.fix}` : ''}`)
+    .join('\n');
+}
+
+/** Check the experiment text, waiting for data-derived sizes if the checker is still reading the corpus. */
+export async function analyzeFile(file: string, text: string, workspaceRoot?: string): Promise<Analysis> {
+  const host = toolchain.createDataHost(workspaceRoot);
+  const opts = { uri: pathToFileURL(file).href, path: file, host };
+  let a = toolchain.analyze(text, opts);
+  for (let i = 0; a.pending && i < 3; i++) {
+    await host.idle();
+    a = toolchain.analyze(text, opts);
+  }
+  const errs = formatDiagnostics(file, a);
+  if (errs) {
+    const first = a.diagnostics.find((d) => d.severity === 1)!;
+    throw new UserError(`${path.basename(file)} has errors; fix them before training:\n${errs}`, file, first.range.start.line + 1);
+  }
+  if (!a.data) throw new UserError(`${file}: the experiment has no data block; add e.g. \`data text "corpus.txt" { seq_len = 100, batch = 32 }\``, file);
+  if (!a.train) throw new UserError(`${file}: the experiment has no train block; add \`train { loss = cross_entropy(logits, y) }\``, file);
+  return a;
+}
+
+async function loadData(a: Analysis, file: string): Promise<DatasetLike> {
+  try {
+    return (await toolchain.loadDataset(a.data!, { seed: a.train!.seed, baseDir: path.dirname(file) })) as DatasetLike;
+  } catch (e) {
+    const err = e as Error & { file?: string; line?: number };
+    throw new UserError(err.message, err.file ?? a.data!.resolvedPath, err.line);
+  }
+}
+
+function compile(a: Analysis, dims: Record<string, number>, file: string): ModelLike {
+  try {
+    return toolchain.compileExperiment(a, dims) as ModelLike;
+  } catch (e) {
+    const err = e as Error & { line?: number };
+    throw new UserError(`${file}: ${err.message}`, file, err.line);
+  }
+}
+
+function trainSettings(a: Analysis): Record<string, unknown> {
+  const t = a.train!;
+  return { loss: t.loss?.fn, lossOperands: t.loss?.operands.map((o) => (o.field ? `${o.name}.${o.field}` : o.name)), optimizer: t.optimizer, epochs: t.epochs, steps: t.steps, clip: t.clip, metrics: t.metrics, init: t.init, seed: t.seed, device: t.device, threads: t.threads };
+}
+
+interface Prepared {
+  analysis: Analysis;
+  dataset: DatasetLike;
+  model: ModelLike;
+}
+
+async function prepare(file: string, text: string, root?: string): Promise<Prepared> {
+  const analysis = await analyzeFile(file, text, root);
+  const dataset = await loadData(analysis, file);
+  const model = compile(analysis, dataset.dims, file);
+  return { analysis, dataset, model };
+}
+
+async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
+  let runDir: string | undefined;
+  let runId: string | undefined;
+  try {
+    const file = path.resolve(p.file);
+    const text = p.text ?? fs.readFileSync(file, 'utf8');
+    const root = p.workspaceRoot ?? path.dirname(file);
+    const { analysis, dataset, model } = await prepare(file, text, p.workspaceRoot);
+    const t = analysis.train!;
+    const device = await selectDevice(p.device ?? t.device);
+    const threads = p.threads ?? t.threads;
+    const epochs = p.epochs ?? t.epochs;
+    const steps = p.steps ?? t.steps;
+    const run = createRun(root, analysis.experiment);
+    runDir = run.dir;
+    runId = run.runId;
+    const settings: RunSettings = {
+      runId, experiment: analysis.experiment, file, created: new Date().toISOString(), train: trainSettings(analysis),
+      dims: dataset.dims, device: device.device, threads, seed: t.seed, epochs, steps,
+      params: model.params.map((q) => ({ name: q.name, shape: q.shape })),
+      totalParams: model.params.reduce((s, q) => s + q.shape.reduce((a, b) => a * b, 1), 0),
+      optimizerSlots: model.optimizerSlots,
+    };
+    writeRunFiles(run.dir, { experimentText: text, settings, vocab: dataset.save() });
+    sink.result({ runId, dir: run.dir } satisfies TrainResult);
+    await runTraining({ sink, runId, runDir: run.dir, file, analysis, dataset, model, settings, deviceReason: device.reason });
+  } catch (e) {
+    reportFailure(sink, e, runId, runDir);
+  }
+}
+
+function reportFailure(sink: JobSink, e: unknown, runId?: string, dir?: string): void {
+  const err = e as Error & { file?: string; line?: number };
+  const message = e instanceof UserError || e instanceof DeviceError || e instanceof StepError || err?.name === 'DataError' ? err.message : `${err?.message ?? String(e)}${err?.stack ? `\n${err.stack}` : ''}`;
+  // Before the run folder exists the request itself fails (there is no run to watch); after, the run fails.
+  if (!runId) throw new UserError(message, err?.file, err?.line);
+  notify.failed(sink, { runId, dir, message, file: err?.file, line: err?.line });
+}
+
+async function runTraining(o: {
+  sink: JobSink; runId: string; runDir: string; file: string; analysis: Analysis; dataset: DatasetLike; model: ModelLike;
+  settings: RunSettings; deviceReason: string; resume?: ReturnType<typeof readLatestCheckpoint>;
+}): Promise<void> {
+  const { sink, settings, dataset, model } = o;
+  const t = o.analysis.train!;
+  let shapes: Record<string, [string, number][]> = {};
+  try {
+    shapes = model.shapes(dataset.dims);
+  } catch {
+    /* shapes are informative only */
+  }
+  notify.runStarted(sink, {
+    runId: o.runId, dir: o.runDir, experiment: o.analysis.experiment, file: o.file, shapes, device: settings.device, threads: settings.threads,
+    params: settings.totalParams, epochs: settings.epochs, stepsPerEpoch: dataset.trainSize,
+    resumedFrom: o.resume ? { epoch: o.resume.state.epoch, step: o.resume.state.step } : undefined,
+  });
+  notify.log(sink, { runId: o.runId, level: 'info', message: `device ${settings.device} (${o.deviceReason})${settings.threads ? `, ${settings.threads} threads` : ''}` });
+  const r = await train({
+    runId: o.runId, runDir: o.runDir, model, dataset, device: settings.device as 'cpu', threads: settings.threads, seed: settings.seed,
+    epochs: settings.epochs, steps: settings.steps, optimizer: t.optimizer, lossFn: t.loss?.fn, metrics: t.metrics,
+    resume: o.resume?.state, shouldStop: sink.shouldStop,
+    events: { metrics: (m) => notify.metrics(sink, m), checkpoint: (c) => notify.checkpoint(sink, c), log: (l) => notify.log(sink, l) },
+  });
+  if (r.nanMessage) {
+    notify.failed(sink, { runId: o.runId, dir: o.runDir, message: r.nanMessage, checkpoint: r.checkpoint });
+    return;
+  }
+  notify.finished(sink, { runId: o.runId, dir: o.runDir, reason: r.reason, epoch: r.epoch, step: r.step, checkpoint: r.checkpoint });
+}
+
+async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
+  let info: { runId: string; dir: string } | undefined;
+  try {
+    const root = p.workspaceRoot ?? process.cwd();
+    info = resolveRun(p.run, root);
+    const settings = readSettings(info.dir);
+    const text = readExperimentText(info.dir);
+    const { analysis, dataset, model } = await prepare(settings.file, text, p.workspaceRoot);
+    const resume = readLatestCheckpoint(info.dir);
+    const device = await selectDevice(p.device ?? settings.device);
+    const history = Array.isArray(settings.resumed) ? (settings.resumed as unknown[]) : [];
+    const next: RunSettings = {
+      ...settings, device: device.device, threads: p.threads ?? settings.threads, epochs: p.epochs ?? settings.epochs, steps: p.steps ?? settings.steps,
+      resumed: [...history, { time: new Date().toISOString(), fromStep: resume?.state.step ?? 0, device: device.device }],
+    };
+    writeSettings(info.dir, next);
+    sink.result({ runId: info.runId, dir: info.dir } satisfies TrainResult);
+    await runTraining({ sink, runId: info.runId, runDir: info.dir, file: settings.file, analysis, dataset, model, settings: next, deviceReason: device.reason, resume });
+  } catch (e) {
+    reportFailure(sink, e, info?.runId, info?.dir);
+  }
+}
+
+/** A finished (or checkpointed) run, ready for inference: analysis, restored data, model and weights. */
+export interface LoadedRun {
+  runId: string;
+  dir: string;
+  settings: RunSettings;
+  analysis: Analysis;
+  dataset: DatasetLike;
+  model: ModelLike;
+  weights: Record<string, { dims: number[]; data: Float32Array }>;
+}
+
+export async function loadRun(ref: string, workspaceRoot?: string): Promise<LoadedRun> {
+  const info = resolveRun(ref, workspaceRoot ?? process.cwd());
+  const settings = readSettings(info.dir);
+  const text = readExperimentText(info.dir);
+  const analysis = await analyzeFile(settings.file, text, workspaceRoot);
+  const saved = readVocab(info.dir);
+  let dataset: DatasetLike;
+  try {
+    dataset = toolchain.restoreDataset(saved, analysis.data!) as DatasetLike;
+  } catch (e) {
+    throw new UserError(`${info.dir}/vocab.json: ${(e as Error).message}`);
+  }
+  const model = compile(analysis, { ...settings.dims, ...dataset.dims }, settings.file);
+  const ck = readLatestCheckpoint(info.dir);
+  if (!ck) throw new UserError(`run ${info.dir} has no checkpoint yet (it stopped before its first epoch ended); train or resume it first`);
+  const weights: LoadedRun['weights'] = {};
+  for (const q of model.params) {
+    const t = ck.state.tensors[`param/${q.name}`];
+    if (!t) throw new UserError(`${info.dir}/${ck.pointer.file} has no parameter ${q.name}: the checkpoint does not match the experiment`);
+    weights[q.name] = t;
+  }
+  return { runId: info.runId, dir: info.dir, settings, analysis, dataset, model, weights };
+}
+
+async function exportJob(p: ExportParams): Promise<ExportResult> {
+  const run = await loadRun(p.run, p.workspaceRoot);
+  const out = path.resolve(p.out ?? path.join(run.dir, 'model.onnx'));
+  const flat: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries(run.weights)) flat[k] = v.data;
+  let bytes: Uint8Array;
+  try {
+    bytes = toolchain.exportOnnx(run.analysis, { ...run.settings.dims, ...run.dataset.dims }, flat);
+  } catch (e) {
+    throw new UserError(`export of ${run.dir} failed: ${(e as Error).message}`);
+  }
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, bytes);
+  return { runId: run.runId, path: out, bytes: bytes.byteLength };
+}
