@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The loss panel page in headless Chromium: fed recorded metrics, the charts hold the points, the theme's
 // colours apply (and follow a theme change), 100,000 points load, and a screenshot is saved.
 import { test } from 'node:test';
