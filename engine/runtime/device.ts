@@ -45,7 +45,7 @@ function unavailableMessage(device: DeviceName, detail: string): string {
   if (device === 'cuda') {
     return (
       `device cuda is not available: ${detail}. onnxruntime-node ships without its CUDA provider (the project's .npmrc skips the download). ` +
-      `On a machine with an NVIDIA GPU, CUDA 12 and network access run \`npm install --onnxruntime-node-install=cuda12\` in ${root}, ` +
+      `On a machine with an NVIDIA GPU, CUDA 12 and network access run \`ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node\` in ${root}, ` +
       `or choose device = cpu (or webgpu) in the train block or with --device.`
     );
   }

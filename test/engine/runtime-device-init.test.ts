@@ -12,7 +12,7 @@ test('cpu is always selectable and auto names what it tried', async () => {
 
 test('an unavailable cuda explains how to install its provider', async (t) => {
   if ((await probeDevice('cuda')) === true) return t.skip('CUDA is installed on this machine');
-  await assert.rejects(selectDevice('cuda'), (e: Error) => e instanceof DeviceError && /npm install --onnxruntime-node-install=cuda12/.test(e.message) && /--device/.test(e.message));
+  await assert.rejects(selectDevice('cuda'), (e: Error) => e instanceof DeviceError && /ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/.test(e.message) && /--device/.test(e.message));
 });
 
 test('an unavailable webgpu says it needs a GPU adapter and suggests cpu', async (t) => {
