@@ -1,10 +1,12 @@
-// Command handlers. Training, sampling, prediction and export run the bundled `unroll` CLI (dist/cli.js) in
-// a terminal until the engine process integration (runs view, loss panel) lands; they are refused in an
-// untrusted workspace. Summary and restart talk to the language server.
+// Command handlers. Train, Resume, Stop, Sample, Predict and Export talk to the engine process through
+// client/training.ts (refused in an untrusted workspace; Train also while the file has errors); the loss
+// panel shows runs. Summary and restart talk to the language server.
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import type { ServerController } from './server';
+import { safeName } from '../engine/runs/store';
+import { listRunIds, experimentRunsDir, readRun } from './engine/runs';
+import { Training } from './training';
 import { experimentName } from './experiment';
 import { documentStats } from './status';
 import { formatSummary, parseParamCount, statementNameColumn, summaryRows } from './summary';
@@ -52,10 +54,10 @@ export class SummaryProvider implements vscode.TextDocumentContentProvider {
   }
 }
 
-export function registerCommands(context: vscode.ExtensionContext, server: ServerController): void {
+export function registerCommands(context: vscode.ExtensionContext, server: ServerController): Training {
   const summaries = new SummaryProvider();
-  const terminals = new Map<string, vscode.Terminal>(); // experiment file -> its running CLI terminal
-  const cli = context.asAbsolutePath('dist/cli.js');
+  const training = new Training(context, server);
+  context.subscriptions.push(training);
 
   function needsServer(): boolean {
     if (server.running) return true;
@@ -63,39 +65,44 @@ export function registerCommands(context: vscode.ExtensionContext, server: Serve
     return false;
   }
 
-  /** Runs `unroll <args>` in a terminal next to the experiment; refuses in untrusted workspaces. */
-  async function runCli(action: string, doc: vscode.TextDocument, args: (name: string, file: string) => string[] | undefined): Promise<void> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(`Unroll: ${action} is disabled in an untrusted workspace (checking still works). Trust the folder with "Workspaces: Manage Workspace Trust" to ${action}.`);
-      return;
-    }
-    if (!existsSync(cli)) {
-      void vscode.window.showInformationMessage(`Unroll: ${action} is not available yet in this build: the engine bundle ${cli} is missing.`);
-      return;
-    }
-    if (doc.isDirty) await doc.save();
-    const file = doc.uri.fsPath;
-    const argv = args(experimentName(doc.getText(), file), file);
-    if (!argv) return;
-    const cwd = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? dirname(file);
-    // The extension host's own runtime runs the CLI (Electron acts as Node with ELECTRON_RUN_AS_NODE).
-    const terminal = vscode.window.createTerminal({
-      name: `Unroll: ${action} ${basename(file)}`,
-      cwd,
-      shellPath: process.execPath,
-      shellArgs: [cli, ...argv],
-      env: { ELECTRON_RUN_AS_NODE: '1' },
-    });
-    terminals.set(file, terminal);
-    terminal.show(true);
+  function trusted(action: string): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage(`Unroll: ${action} is disabled in an untrusted workspace (checking still works). Trust the folder with "Workspaces: Manage Workspace Trust" to ${action}.`);
+    return false;
   }
 
-  const register = (id: string, fn: (arg?: unknown) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  /** The experiment a run command acts on: its file, name and the root its runs live under. */
+  function experimentOf(doc: vscode.TextDocument, action: string): { file: string; experiment: string; root: string } | undefined {
+    if (doc.uri.scheme !== 'file') {
+      void vscode.window.showWarningMessage(`Unroll: save ${basename(doc.uri.path)} to a file before you ${action} (runs are stored next to it, under .unroll/runs).`);
+      return undefined;
+    }
+    const file = doc.uri.fsPath;
+    return { file, experiment: experimentName(doc.getText(), file), root: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? dirname(file) };
+  }
 
-  context.subscriptions.push(
-    vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries),
-    vscode.window.onDidCloseTerminal((t) => { for (const [k, v] of terminals) if (v === t) terminals.delete(k); }),
-  );
+  /** The experiment's latest run, or a message saying there is none yet. */
+  function latestRun(x: { experiment: string; root: string }, action: string): string | undefined {
+    const ids = listRunIds(x.root, x.experiment);
+    if (ids.length) return `${experimentRunsDir(x.root, x.experiment)}/${ids[ids.length - 1]}`;
+    void vscode.window.showWarningMessage(`Unroll: ${x.experiment} has no runs under ${experimentRunsDir(x.root, x.experiment)} yet; run "Unroll: Train Experiment" before you ${action}.`);
+    return undefined;
+  }
+
+  /** Runs a short engine request (sample, predict, export) with a progress notification; errors are shown. */
+  async function request<T>(title: string, send: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, send);
+    } catch (e) {
+      training.engineOut.error(`${title}: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(`Unroll: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  const register = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries));
 
   register('unroll.restartServer', async () => {
     await server.restart();
@@ -113,42 +120,125 @@ export function registerCommands(context: vscode.ExtensionContext, server: Serve
 
   register('unroll.train', async (arg) => {
     const doc = await targetDocument(arg);
-    if (doc) await runCli('train', doc, (_name, file) => ['train', file]);
+    if (!doc || !trusted('train')) return;
+    const x = experimentOf(doc, 'train');
+    if (!x) return;
+    const errors = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    if (errors.length) {
+      const first = errors[0];
+      const choice = await vscode.window.showErrorMessage(
+        `Unroll: ${basename(x.file)} has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} before training (line ${first.range.start.line + 1}: ${first.message}).`,
+        'Show Problems',
+      );
+      if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return;
+    }
+    const running = training.liveRuns(x.file);
+    if (running.length) {
+      training.panels.show(x.root, x.experiment);
+      void vscode.window.showInformationMessage(`Unroll: ${x.experiment} is already training (run ${running[0].runId}); stop it first to start another run.`);
+      return;
+    }
+    training.panels.show(x.root, x.experiment);
+    await training.run(`Unroll: training ${x.experiment}`, x.file, x.experiment, () =>
+      training.engine.train({ file: x.file, text: doc.getText(), workspaceRoot: x.root }));
   });
-  register('unroll.resume', async (arg) => {
-    const doc = await targetDocument(arg);
-    if (doc) await runCli('resume', doc, (name, file) => ['train', file, '--resume', name]);
+
+  register('unroll.resume', async (arg, runDir) => {
+    if (!trusted('resume')) return;
+    let dir = typeof runDir === 'string' ? runDir : undefined;
+    let x: { file?: string; experiment: string; root: string } | undefined;
+    if (dir) {
+      x = { experiment: basename(dirname(dir)), root: dirname(dirname(dirname(dirname(dir)))) };
+    } else {
+      const doc = await targetDocument(arg);
+      x = doc && experimentOf(doc, 'resume');
+      if (!x) return;
+      const choices = training.runChoices(x.root, x.experiment);
+      if (!choices.length) { latestRun(x, 'resume'); return; }
+      const pick = choices.length === 1 ? choices[0] : await vscode.window.showQuickPick(choices, { title: `Unroll: resume a run of ${x.experiment}`, placeHolder: 'the newest run is first' });
+      if (!pick) return;
+      dir = pick.dir;
+    }
+    if (training.liveRuns().some((r) => r.dir === dir)) {
+      void vscode.window.showInformationMessage(`Unroll: ${basename(dir)} is still training.`);
+      return;
+    }
+    const target = x;
+    training.panels.show(target.root, target.experiment);
+    await training.run(`Unroll: resuming ${target.experiment}`, target.file, target.experiment, () =>
+      training.engine.resume({ run: dir!, workspaceRoot: target.root }));
   });
-  register('unroll.sample', async (arg) => {
-    const doc = await targetDocument(arg);
-    if (doc) await runCli('sample', doc, (name) => ['sample', name]);
-  });
-  register('unroll.predict', async (arg) => {
-    const doc = await targetDocument(arg);
-    if (!doc) return;
-    const input = await vscode.window.showInputBox({ title: 'Unroll: Predict', prompt: 'Input to the trained model (e.g. 2+3*4)', ignoreFocusOut: true });
-    if (input === undefined) return;
-    await runCli('predict', doc, (name) => ['predict', name, input]);
-  });
-  register('unroll.export', async (arg) => {
-    const doc = await targetDocument(arg);
-    if (!doc) return;
-    const suggested = vscode.Uri.file(`${dirname(doc.uri.fsPath)}/${experimentName(doc.getText(), doc.uri.fsPath)}.onnx`);
-    const target = await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { ONNX: ['onnx'] }, title: 'Export model to ONNX' });
-    if (!target) return;
-    await runCli('export', doc, (name) => ['export', name, target.fsPath]);
-  });
+
   register('unroll.stop', async (arg) => {
-    const doc = typeof arg === 'string' || arg instanceof vscode.Uri ? await targetDocument(arg) : vscode.window.activeTextEditor?.document;
-    const terminal = (doc && terminals.get(doc.uri.fsPath)) ?? [...terminals.values()].at(-1);
-    if (!terminal) {
+    const uri = typeof arg === 'string' ? vscode.Uri.parse(arg) : arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    const mine = uri?.scheme === 'file' ? training.liveRuns(uri.fsPath) : [];
+    const targets = mine.length ? mine : training.liveRuns();
+    if (!targets.length) {
       void vscode.window.showInformationMessage('Unroll: no training started from this window is running.');
       return;
     }
-    // Ctrl-C: the CLI stops after the current step and keeps the last checkpoint.
-    terminal.sendText('\u0003', false);
+    // The run stops after its current step and writes a checkpoint; the progress ends with "finished".
+    for (const t of targets) await training.stop(t.runId);
   });
-  register('unroll.showLossPanel', () => {
-    void vscode.window.showInformationMessage('Unroll: the loss panel is not available yet; `unroll train` prints the loss in its terminal, and each run writes metrics.jsonl under .unroll/runs/.');
+
+  register('unroll.sample', async (arg) => {
+    const doc = await targetDocument(arg);
+    if (!doc || !trusted('sample')) return;
+    const x = experimentOf(doc, 'sample');
+    const run = x && latestRun(x, 'sample');
+    if (!x || !run) return;
+    const prime = await vscode.window.showInputBox({ title: `Unroll: sample from ${x.experiment}`, prompt: 'Text to start from (leave empty for the sample block\'s prime)', ignoreFocusOut: true });
+    if (prime === undefined) return;
+    const r = await request(`Unroll: sampling from ${x.experiment}`, () => training.engine.sample({ run, workspaceRoot: x.root, prime: prime || undefined }));
+    if (!r) return;
+    training.samplesOut.appendLine(`── ${x.experiment} ${r.runId}, sampled\n${r.text}\n`);
+    training.samplesOut.show(true);
+    const epochs = readRun(run).epochs;
+    training.panels.sample(r.runId, epochs[epochs.length - 1]?.epoch ?? 0, r.text);
   });
+
+  register('unroll.predict', async (arg) => {
+    const doc = await targetDocument(arg);
+    if (!doc || !trusted('predict')) return;
+    const x = experimentOf(doc, 'predict');
+    const run = x && latestRun(x, 'predict');
+    if (!x || !run) return;
+    const input = await vscode.window.showInputBox({ title: `Unroll: predict with ${x.experiment}`, prompt: 'Input to the trained model (e.g. 2+3*4)', ignoreFocusOut: true });
+    if (input === undefined) return;
+    const r = await request(`Unroll: predicting with ${x.experiment}`, () => training.engine.predict({ run, workspaceRoot: x.root, input }));
+    if (!r) return;
+    const probs = r.probabilities?.slice(0, 5).map(([k, p]) => `${JSON.stringify(k)} ${(100 * p).toFixed(1)}%`).join(', ');
+    training.samplesOut.appendLine(`── ${x.experiment} ${r.runId}, predict ${JSON.stringify(input)}\n${r.output}${probs ? `\n(${probs})` : ''}\n`);
+    training.samplesOut.show(true);
+    void vscode.window.showInformationMessage(`Unroll: ${JSON.stringify(input)} -> ${r.output}${probs ? ` (${probs})` : ''}`);
+  });
+
+  register('unroll.export', async (arg) => {
+    const doc = await targetDocument(arg);
+    if (!doc || !trusted('export')) return;
+    const x = experimentOf(doc, 'export');
+    const run = x && latestRun(x, 'export');
+    if (!x || !run) return;
+    const suggested = vscode.Uri.file(`${dirname(x.file)}/${safeName(x.experiment)}.onnx`);
+    const target = await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { ONNX: ['onnx'] }, title: 'Export model to ONNX' });
+    if (!target) return;
+    const r = await request(`Unroll: exporting ${x.experiment}`, () => training.engine.export({ run, workspaceRoot: x.root, out: target.fsPath }));
+    if (!r) return;
+    training.engineOut.info(`exported ${r.runId} to ${r.path} (${r.bytes} bytes)`);
+    void vscode.window.showInformationMessage(`Unroll: exported ${x.experiment} (run ${r.runId}) to ${vscode.workspace.asRelativePath(r.path)} (${(r.bytes / 1024).toFixed(0)} KiB).`);
+  });
+
+  register('unroll.showLossPanel', async (arg) => {
+    const hasArg = typeof arg === 'string' || arg instanceof vscode.Uri;
+    const active = vscode.window.activeTextEditor?.document;
+    const doc = hasArg ? await targetDocument(arg) : active?.languageId === 'rnn' ? active : undefined;
+    const x = doc && experimentOf(doc, 'show its loss panel');
+    if (x) { training.panels.show(x.root, x.experiment, false); return; }
+    const live = training.liveRuns()[0];
+    if (live) { training.panels.show(dirname(dirname(dirname(dirname(live.dir)))), live.experiment, false); return; }
+    void vscode.window.showWarningMessage('Unroll: open an .rnn experiment first (the loss panel shows its runs).');
+  });
+
+  return training;
 }

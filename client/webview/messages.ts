@@ -16,6 +16,8 @@ export interface PanelRun {
   totalSteps?: number;
   status?: 'running' | 'completed' | 'stopped' | 'failed';
   samples?: { epoch: number; text: string }[];
+  /** Why the run failed or stopped (shown under its status). */
+  message?: string;
 }
 
 export type HostToPanel =

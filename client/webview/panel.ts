@@ -162,7 +162,7 @@ function renderInfo() {
   const eta = left !== undefined && msAvg ? (left * msAvg) / 1000 : undefined;
   const lastEpoch: PanelEpoch | undefined = live.epochs[live.epochs.length - 1];
   const rows: [string, string][] = [
-    ['run', live.runId], ['status', live.status ?? 'running'], ['epoch', last ? String(last.epoch) : '–'],
+    ['run', live.runId], ['status', live.status ?? 'running'], ...(live.message ? [['', live.message] as [string, string]] : []), ['epoch', last ? String(last.epoch) : '–'],
     ['step', last ? `${last.step}${live.totalSteps ? ' / ' + live.totalSteps : ''}` : '–'], ['loss', fmt(last?.loss)],
     ['tokens/s', fmt(tps, 3)], ['ETA', eta === undefined ? '–' : eta < 60 ? `${Math.round(eta)}s` : `${Math.floor(eta / 60)}m${String(Math.round(eta % 60)).padStart(2, '0')}s`],
   ];
@@ -204,7 +204,7 @@ function onMessage(m: HostToPanel) {
       break;
     }
     case 'epoch': { const r = runs.get(m.runId); if (r) { r.epochs.push(m.epoch); schedule(false); } break; }
-    case 'status': { const r = runs.get(m.runId); if (r) { r.status = m.status; schedule(false); } break; }
+    case 'status': { const r = runs.get(m.runId); if (r) { r.status = m.status; r.message = m.message; schedule(false); } break; }
     case 'sample': { const r = runs.get(m.runId); if (r) { (r.samples ??= []).push({ epoch: m.epoch, text: m.text }); schedule(false); } break; }
   }
   vscode.setState({ runs: [...runs.values()], liveId });

@@ -2,7 +2,7 @@
 // Trains in the engine worker with a progress bar on stderr; Ctrl-C stops after the current step and
 // checkpoints; a second Ctrl-C quits at once (the previous checkpoint stays intact).
 import * as path from 'node:path';
-import type { CheckpointParams, FailedParams, FinishedParams, LogParams, MetricsParams, RunStartedParams, TrainResult, Device } from '../process/protocol';
+import type { CheckpointParams, FailedParams, FinishedParams, LogParams, MetricsParams, RunStartedParams, SampleNotificationParams, TrainResult, Device } from '../process/protocol';
 import type { Job } from '../runtime/jobs-types';
 import { parseArgs, UsageError } from './args';
 import { Progress } from './progress';
@@ -69,6 +69,11 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
       case 'log':
         progress.line((params as LogParams).message);
         break;
+      case 'sample': {
+        const s = params as SampleNotificationParams;
+        progress.line(`sample after epoch ${s.epoch}: ${JSON.stringify(s.text)}`);
+        break;
+      }
       case 'finished': {
         const f = params as FinishedParams;
         const why = f.reason === 'completed' ? 'finished' : f.reason === 'steps' ? 'reached the step limit' : 'stopped';

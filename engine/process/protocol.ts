@@ -152,3 +152,8 @@ export interface FailedParams {
   checkpoint?: string;
 }
 export const FailedNotification = new NotificationType<FailedParams>('unroll/failed');
+
+/** Text a language model generated after an epoch's validation (experiments with a `sample` block), from
+ *  the weights of that epoch's checkpoint: a quick look at what the model has learnt so far. */
+export interface SampleNotificationParams { runId: string; epoch: number; text: string; prime: string }
+export const SampleNotification = new NotificationType<SampleNotificationParams>('unroll/sample');

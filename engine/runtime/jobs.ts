@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CheckpointParams, ExportParams, ExportResult, FailedParams, FinishedParams, LogParams, MetricsParams, ResumeParams, RunStartedParams, TrainParams, TrainResult } from '../process/protocol';
+import type { CheckpointParams, ExportParams, ExportResult, FailedParams, FinishedParams, LogParams, MetricsParams, ResumeParams, RunStartedParams, SampleNotificationParams, TrainParams, TrainResult } from '../process/protocol';
 import { readLatestCheckpoint } from '../runs/checkpoint';
 import { createRun, readExperimentText, readSettings, readVocab, resolveRun, writeRunFiles, writeSettings, type RunSettings } from '../runs/store';
 import { selectDevice, DeviceError } from './device';
@@ -35,6 +35,7 @@ const notify = {
   log: (s: JobSink, p: LogParams) => s.notify('log', p),
   finished: (s: JobSink, p: FinishedParams) => s.notify('finished', p),
   failed: (s: JobSink, p: FailedParams) => s.notify('failed', p),
+  sample: (s: JobSink, p: SampleNotificationParams) => s.notify('sample', p),
 };
 
 /** Errors as one readable block: "file:line:col: error [code] message" and the fix. */
@@ -161,7 +162,7 @@ async function runTraining(o: {
   const r = await train({
     runId: o.runId, runDir: o.runDir, model, dataset, device: settings.device as 'cpu', threads: settings.threads, seed: settings.seed,
     epochs: settings.epochs, steps: settings.steps, optimizer: t.optimizer, lossFn: t.loss?.fn, metrics: t.metrics,
-    resume: o.resume?.state, shouldStop: sink.shouldStop,
+    resume: o.resume?.state, shouldStop: sink.shouldStop, afterEpoch: epochSampler(o),
     events: { metrics: (m) => notify.metrics(sink, m), checkpoint: (c) => notify.checkpoint(sink, c), log: (l) => notify.log(sink, l) },
   });
   if (r.nanMessage) {
@@ -169,6 +170,30 @@ async function runTraining(o: {
     return;
   }
   notify.finished(sink, { runId: o.runId, dir: o.runDir, reason: r.reason, epoch: r.epoch, step: r.step, checkpoint: r.checkpoint });
+}
+
+/**
+ * For a language model with a `sample` block: after each epoch, generate text from that epoch's weights
+ * (the block's prime, length and temperature; the run's seed, so epochs are comparable) and report it.
+ * A failed sample is logged as a warning and never ends the run.
+ */
+function epochSampler(o: { sink: JobSink; runId: string; runDir: string; analysis: Analysis; dataset: DatasetLike; model: ModelLike; settings: RunSettings }) {
+  if (!o.analysis.sample || o.analysis.data?.source !== 'text') return undefined;
+  return async (epoch: number, tensors: Record<string, { dims: number[]; data: Float32Array }>) => {
+    try {
+      const weights: LoadedRun['weights'] = {};
+      for (const q of o.model.params) {
+        const t = tensors[`param/${q.name}`];
+        if (!t) throw new Error(`no weights for parameter ${q.name}`);
+        weights[q.name] = t;
+      }
+      const run: LoadedRun = { runId: o.runId, dir: o.runDir, settings: o.settings, analysis: o.analysis, dataset: o.dataset, model: o.model, weights };
+      const r = await sample(run, { run: o.runDir });
+      notify.sample(o.sink, { runId: o.runId, epoch, text: r.text, prime: r.prime });
+    } catch (e) {
+      notify.log(o.sink, { runId: o.runId, level: 'warn', message: `sampling after epoch ${epoch} failed (training goes on): ${(e as Error).message}` });
+    }
+  };
 }
 
 async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {

@@ -69,6 +69,12 @@ test('loss panel draws recorded metrics with the theme colours, follows a theme 
     assert.match(info, /tokens\/s/);
     assert.match(info, /valid accuracy/);
     assert.match(await page.locator('#samples').innerText(), /The quick brown fox/);
+    assert.match(info, /ETA1[23]s/, 'the ETA is the steps left (499) times the recent step time (about 25 ms)');
+    assert.match(info, /optimizeradam.*lr0\.001/, 'the run\'s settings are listed');
+    // A failed run says why in the panel.
+    await send(page, { type: 'status', runId: 'run-2', status: 'failed', message: 'the engine process exited (signal SIGKILL)' });
+    await page.waitForFunction(() => /exited \(signal SIGKILL\)/.test((window as unknown as { __unrollPanel: { info(): string } }).__unrollPanel.info()));
+    assert.match(await panel<string>(page, 'info'), /statusfailed.*signal SIGKILL/);
 
     // Theme colours: the live raw series uses --vscode-charts-blue.
     const before = await panel<string[]>(page, 'strokes');
