@@ -27,7 +27,7 @@ export function initFor(weightInit: ParamInit | 'default', role: ParamRole, fan:
   return { kind: 'zeros' };
 }
 
-export function makeCtx(g: Graph, opts: { training: boolean; weightInit: ParamInit | 'default'; mask?: string; seed?: number }): BuildCtx {
+export function makeCtx(g: Graph, opts: { training: boolean; weightInit: ParamInit | 'default'; mask?: string; maskDim?: string; seed?: number }): BuildCtx {
   const params: ParamSpec[] = [];
   const paramOf = new Map<string, string>();
   let seed = (opts.seed ?? 42) * 1000 + 1;
@@ -38,6 +38,7 @@ export function makeCtx(g: Graph, opts: { training: boolean; weightInit: ParamIn
     weightInit: opts.weightInit,
     initFor: (role, fan) => initFor(opts.weightInit, role, fan),
     mask: opts.mask,
+    maskDim: opts.maskDim,
     hooks,
     hookedParams: new Set(),
     params,

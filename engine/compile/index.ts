@@ -8,6 +8,7 @@ import type { Analysis, Shape, StateValue, TrainSettings } from '../../language/
 import { EngineError, type ParamInit, type ParamSpec, type StateVal, type TVal } from '../layers/types';
 import { Graph, type DType } from '../onnx/graph';
 import { makeCtx, paramInput, type BuildCtx } from './ctx';
+import { narrowGraph } from './narrow';
 import { buildModel, dimSize, isState, stmtName, type ModelBuild, type ModelDescription } from './model';
 import { addLossAndMetrics, addTraining, optimizerSlots } from './train';
 
@@ -19,6 +20,10 @@ export interface GraphIO { inputs: { name: string; dtype: DType; shape: number[]
 export interface CompiledModel {
   params: ParamSpec[];
   optimizerSlots: string[];
+  /** `carry_state = true`: the training step's recurrent-state inputs (`state/<stmt>/<h|c>`, zeros at the
+   *  start), each returned as `<name>:next` after the step and fed to the next one, so no gradient flows
+   *  back across batches. */
+  carried?: { name: string; shape: number[] }[];
   trainStep(dims: Record<string, number>): { bytes: Uint8Array; io: GraphIO };
   forward(dims: Record<string, number>, opts?: { withLoss?: boolean; stateInputs?: boolean }): { bytes: Uint8Array; io: GraphIO };
   shapes(dims: Record<string, number>): Record<string, [string, number][]>;
@@ -83,14 +88,18 @@ export function compileModel(input: CompileInput): CompiledModel {
     const g = new Graph(input.name || 'unroll');
     let mask: string | undefined;
     if (mdim) mask = g.input('mask', 'float32', [dimSize({ name: 'batch' }, sizes, 'mask'), dimSize({ name: mdim }, sizes, 'mask')]);
-    const ctx = makeCtx(g, { training, weightInit, mask, seed });
+    const ctx = makeCtx(g, { training, weightInit, mask, maskDim: mask ? mdim : undefined, seed });
     const built = buildModel(ctx, input, sizes, opts);
     return { g, ctx, built, sizes };
   };
 
   // Parameter shapes do not depend on batch or time: build once with the smallest sizes to list them.
-  const probe = build(probeDims(input), false);
+  const carry = input.train?.carryState === true;
+  const probe = build(probeDims(input), false, { stateInputs: carry });
   const params = probe.ctx.params;
+  const carried = carry
+    ? probe.g.inputs.filter((i) => i.name.startsWith('state/')).map((i) => ({ name: i.name, shape: i.shape.map((d) => (typeof d === 'number' ? d : 1)) }))
+    : undefined;
   const slots = optimizerSlots(input.train);
 
   const io = (g: Graph): GraphIO => ({
@@ -101,6 +110,7 @@ export function compileModel(input: CompileInput): CompiledModel {
   return {
     params,
     optimizerSlots: slots,
+    carried,
     forward(dims, opts = {}) {
       const { g, ctx, built } = build(dims, false, { stateInputs: opts.stateInputs });
       addModelOutputs(g, input, built);
@@ -109,15 +119,18 @@ export function compileModel(input: CompileInput): CompiledModel {
         g.output(g.alias(lm.loss, 'loss'));
         for (const [k, v] of Object.entries(lm.metrics)) g.output(g.alias(v, `metric/${k}`));
       }
+      narrowGraph(g); // WebGPU's storage-buffer limit
       return { bytes: g.toBytes(), io: io(g) };
     },
     trainStep(dims) {
       if (!input.train?.loss) throw new EngineError('the experiment has no loss: add `loss = cross_entropy(logits, y)` (or mse, binary_cross_entropy) to the train block');
-      const { g, ctx, built } = build(dims, true);
+      const { g, ctx, built } = build(dims, true, { stateInputs: carry });
       const lm = addLossAndMetrics(ctx, built, input, input.train);
       addTraining(ctx, lm.loss, input.train, slots);
+      if (carry) addStateOutputs(g, built);
       g.output(g.alias(lm.loss, 'loss'));
       for (const [k, v] of Object.entries(lm.metrics)) g.output(g.alias(v, `metric/${k}`));
+      narrowGraph(g); // WebGPU's storage-buffer limit
       return { bytes: g.toBytes(), io: io(g) };
     },
     shapes(dims) {
@@ -159,6 +172,11 @@ export function addModelOutputs(g: Graph, input: ModelDescription, built: ModelB
       }
     }
   }
+  addStateOutputs(g, built);
+}
+
+/** Each state input's final value as `state/<stmt>/<f>:next` ([layers*directions, batch, hidden]). */
+function addStateOutputs(g: Graph, built: ModelBuild): void {
   for (const s of built.stateInputs) {
     const fin = built.finalStates.get(s.stmt)!;
     for (const f of ['h', 'c'] as const) {

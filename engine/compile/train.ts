@@ -44,7 +44,7 @@ export function addLossAndMetrics(ctx: BuildCtx, built: ModelBuild, desc: ModelD
   for (const [k, t] of built.dataInputs) t.names.forEach((n, i) => { if (n) sizes[n] = t.shape[i]; void k; });
   const pred = tensorOf(ctx, built, desc, sizes, spec.operands[0]);
   const y = tensorOf(ctx, built, desc, sizes, spec.operands[1]);
-  const mask = y.masked && ctx.mask ? ctx.mask : undefined;
+  const mask = y.masked ? targetMask(ctx, y) : undefined;
   const metrics: Record<string, string> = {};
   let loss: string;
   const want = new Set(train.metrics);
@@ -72,6 +72,19 @@ export function addLossAndMetrics(ctx: BuildCtx, built: ModelBuild, desc: ModelD
     throw new EngineError(`unknown loss '${spec.fn}' (use cross_entropy, binary_cross_entropy or mse)`);
   }
   return { loss, metrics };
+}
+
+/**
+ * The mask of the target's padded steps. x's dimension has the graph's `mask`; another one (pairs: `tgt`,
+ * where y is padded after `</s>`) gets its own input `mask/<dim>`, which the data gives as a batch tensor,
+ * so padded target positions count in neither the loss nor the metrics.
+ */
+function targetMask(ctx: BuildCtx, y: TVal): string | undefined {
+  const dim = y.names[1];
+  if (ctx.mask && (ctx.maskDim === undefined || dim === ctx.maskDim)) return ctx.mask;
+  if (dim === undefined) return undefined;
+  const name = `mask/${dim}`;
+  return ctx.g.has(name) ? name : ctx.g.input(name, 'float32', [y.shape[0], y.shape[1]]);
 }
 
 /** Two scalars as the [sum, count] pair the runtime's metric accumulator reads. */

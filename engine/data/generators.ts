@@ -100,11 +100,41 @@ function sineSet(s: SineSettings, n: number, rng: () => number): SampleSet {
   return { n, tensors: { x, y } };
 }
 
+/** contiguous = true: sample i is one window of seq_len + 1 evenly spaced points over t in
+ *  [(first + i) * pi, (first + i + 1) * pi] (x the first seq_len, y the last): consecutive half-periods of one
+ *  wave, as the Udacity notebook (design/bench/torch_quality.py) steps through it. */
+function contiguousSineSet(s: SineSettings, first: number, n: number): SampleSet {
+  const T = s.seqLen;
+  const x = floatTensor([n, T, 1]), y = floatTensor([n, T, 1]);
+  for (let i = 0; i < n; i++) {
+    const t0 = (first + i) * Math.PI;
+    const at = (k: number) => Math.sin(t0 + (k * Math.PI) / T);
+    for (let t = 0; t < T; t++) {
+      x.data[i * T + t] = at(t);
+      y.data[i * T + t] = at(t + 1);
+    }
+  }
+  return { n, tensors: { x, y } };
+}
+
 const noText = (what: string) => (): never => {
   throw new DataError(what, `${what} data is numeric and has no text form`, { code: 'bad-argument', fix: 'use predict without from' });
 };
 
 export function sineDataset(s: SineSettings, seed: number): Dataset {
+  if (s.contiguous) {
+    // In wave order every epoch (carrying the state across batches needs it); validation continues the wave.
+    const train = contiguousSineSet(s, 0, s.samples);
+    const nValid = validSamples(s.samples, s.batch);
+    const valid = contiguousSineSet(s, s.samples, nValid);
+    const trainIdx = chunk(range(0, train.n), s.batch), validIdx = chunk(range(0, valid.n), s.batch);
+    return {
+      dims: { time: s.seqLen, batch: s.batch }, trainSize: trainIdx.length, validSize: validIdx.length,
+      *trainBatches() { for (const b of trainIdx) yield rowsOf(train, b, { time: s.seqLen }, s.seqLen); },
+      *validBatches() { for (const b of validIdx) yield rowsOf(valid, b, { time: s.seqLen }, s.seqLen); },
+      encode: noText('sine'), decode: noText('sine'), save: () => undefined,
+    };
+  }
   const train = sineSet(s, s.samples, mulberry32(deriveSeed(seed, STREAM_TRAIN_GEN)));
   const valid = sineSet(s, validSamples(s.samples, s.batch), mulberry32(deriveSeed(seed, STREAM_VALID_GEN)));
   return {

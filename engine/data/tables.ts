@@ -103,7 +103,8 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
       tokens += n + 1;
     });
     const xMask = frontMask(lens, idx, src);
-    return { tensors: { x, y, y_in: yIn }, mask: xMask, masks: { src: xMask, tgt: mask }, dims: { batch: B, src, tgt }, tokens };
+    // `mask/tgt` as a tensor too: the loss graph's input of that name (engine/compile/train.ts).
+    return { tensors: { x, y, y_in: yIn, 'mask/tgt': mask }, mask: xMask, masks: { src: xMask, tgt: mask }, dims: { batch: B, src, tgt }, tokens };
   };
   const encode = (text: string) => Array.from(padFront(encodeTokens(vocab, fieldTokens(text, s.tokens, 'plain'), 'predict'), src, pad));
   const validIdx = chunk(parts.valid, s.batch);

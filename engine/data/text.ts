@@ -1,5 +1,6 @@
 // `text`: a language-model corpus. Without buckets the file is one token stream cut into non-overlapping
-// seq_len windows (y = x shifted by one token), the last `valid` fraction of the stream held out. With
+// seq_len windows (y = x shifted by one token), batched as B rows of contiguous text (PyTorch's batchify),
+// the last `valid` fraction of the stream held out. With
 // buckets each line is a sentence, put in the smallest bucket that holds it (longer ones cut to the largest)
 // and padded with <pad>, as MXNet's BucketSentenceIter: x is the sentence, y the sentence shifted by one,
 // and the mask marks the steps that have a target. A batch holds one bucket size.
@@ -56,6 +57,14 @@ function stream(s: TextSettings, vocab: Vocab, input: Int32Array[] | undefined, 
   if (input && trainWindows === 0) {
     throw new DataError(file, `${nTrain} training tokens do not fill one window of seq_len = ${T} (+1 for the target)`, { code: 'bad-argument', fix: `lower seq_len or use a longer text` });
   }
+  // PyTorch's batchify (and design/bench/torch_quality.py): the training text is cut into B rows of
+  // contiguous text and batch j holds window j of every row, so with shuffle = false row b of batch j+1
+  // continues row b of batch j (what carrying the state across batches needs). Too little text for B rows
+  // of one window: one smaller batch of every window.
+  const perRow = Math.floor(trainWindows / s.batch);
+  const rows = perRow > 0 ? s.batch : trainWindows;
+  const rowLen = (perRow > 0 ? perRow : 1) * T;
+  const nBatches = perRow > 0 ? perRow : trainWindows > 0 ? 1 : 0;
   const make = (starts: number[]): Batch => {
     const B = starts.length;
     const x = intTensor([B, T]), y = intTensor([B, T]);
@@ -65,18 +74,19 @@ function stream(s: TextSettings, vocab: Vocab, input: Int32Array[] | undefined, 
     });
     return { tensors: { x, y }, dims: { batch: B, time: T }, tokens: B * T };
   };
-  const trainBatchesIdx = (epoch: number) => {
-    const w = range(0, trainWindows).map((i) => i * T);
-    shuffleInPlace(w, epochRng(seed, epoch));
-    return chunk(w, s.batch);
+  const trainStarts = (j: number) => range(0, rows).map((b) => b * rowLen + j * T);
+  const order = (epoch: number) => {
+    const js = range(0, nBatches);
+    if (s.shuffle) shuffleInPlace(js, epochRng(seed, epoch));
+    return js;
   };
   const validIdx = chunk(range(0, validWindows).map((i) => validStart + i * T), s.batch);
   return {
     ...common,
     dims: { vocab: vocab.tokens.length, batch: s.batch, time: T },
-    trainSize: input ? chunk(range(0, trainWindows), s.batch).length : 0,
+    trainSize: input ? nBatches : 0,
     validSize: validIdx.length,
-    *trainBatches(epoch: number) { if (input) for (const b of trainBatchesIdx(epoch)) yield make(b); },
+    *trainBatches(epoch: number) { if (input) for (const j of order(epoch)) yield make(trainStarts(j)); },
     *validBatches() { for (const b of validIdx) yield make(b); },
     save: () => undefined,
   };

@@ -9,7 +9,7 @@
 //     and H_prev_all the states each step started from. The autodiff itself never sees W_hh, so it emits no
 //     per-step weight products (the graph builder prunes what nothing reads).
 import { dropoutValue } from './elementwise';
-import { EngineError, type LayerCtx, type StateVal, type TVal } from './types';
+import { EngineError, stepMask, type LayerCtx, type StateVal, type TVal } from './types';
 
 export type Cell = 'lstm' | 'gru' | 'rnn';
 export const GATES: Record<Cell, number> = { lstm: 4, gru: 3, rnn: 1 };
@@ -48,9 +48,10 @@ export function recurrent(ctx: LayerCtx, stmt: string, x: TVal, o: RecurrentOpts
   }
   // Per-step mask slices [B, 1, 1], shared by every layer and direction.
   let masks: string[] | undefined;
-  if (x.masked && ctx.mask) {
+  const mask = stepMask(ctx, x);
+  if (mask) {
     // bool slices for Where: one node forward and two backward per state, against five for prev + m*(new - prev)
-    const m3 = g.op1('Cast', [g.op1('Unsqueeze', [ctx.mask, g.constInt64([2])])], { to: 9 });
+    const m3 = g.op1('Cast', [g.op1('Unsqueeze', [mask, g.constInt64([2])])], { to: 9 });
     masks = T === 1 ? [m3] : g.op('Split', [m3], { axis: 1 }, { outputs: T });
   }
   const hN: string[] = [];

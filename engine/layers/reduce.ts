@@ -1,5 +1,5 @@
 // last / first (mask-aware), mean / max / sum over a named dimension.
-import { EngineError, type LayerCtx, type TVal } from './types';
+import { EngineError, stepMask, type LayerCtx, type TVal } from './types';
 
 /** [batch, time] 0/1 weights that pick each row's last real step: mask[t] - mask[t+1] (padding is at the end). */
 function lastStepWeights(ctx: LayerCtx, batch: number, time: number): string {
@@ -39,7 +39,7 @@ function needSequence(op: string, x: TVal) {
 export function last(ctx: LayerCtx, x: TVal): TVal {
   needSequence('last', x);
   const [B, T] = x.shape;
-  if (x.masked && ctx.mask) return pickStep(ctx, x, lastStepWeights(ctx, B, T));
+  if (stepMask(ctx, x)) return pickStep(ctx, x, lastStepWeights(ctx, B, T));
   if (!ctx.training) return gatherStep(ctx, x, -1);
   const onehot = new Array(T).fill(0);
   onehot[T - 1] = 1;
@@ -75,7 +75,7 @@ function maskLike(ctx: LayerCtx, x: TVal): string {
 export function reduce(ctx: LayerCtx, op: 'mean' | 'max' | 'sum', x: TVal, over: string): TVal {
   const { g } = ctx;
   const ax = axisOf(op, x, over);
-  const masked = ax === 1 && x.masked && ctx.mask !== undefined;
+  const masked = ax === 1 && stepMask(ctx, x) !== undefined;
   if (op === 'sum') {
     const src = masked ? g.op1('Mul', [x.v, maskLike(ctx, x)]) : x.v;
     return drop(x, ax, g.op1('ReduceSum', [src, g.constInt64([ax])], { keepdims: 0 }));

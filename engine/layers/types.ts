@@ -48,13 +48,23 @@ export interface LayerCtx {
   weightInit: ParamInit | 'default';
   /** The init for one parameter given its role and the fan PyTorch's default uses (hidden size or in_features). */
   initFor(role: ParamRole, fan: number): ParamInit;
-  /** float32 [batch, time] (1 = real step) when the batch is padded. */
+  /** float32 [batch, D] (1 = real step) when the batch is padded, D = maskDim (x's padded dimension). */
   mask?: string;
+  /** The dimension `mask` covers (`time`, or `src` for pairs); undefined: whatever axis 1 is. */
+  maskDim?: string;
   /** A fresh seed for a random op (dropout masks). */
   seed(): number;
   hooks: GradHook[];
   /** Parameters whose gradients come from hooks: the compiler leaves them out of the autodiff's wrt. */
   hookedParams: Set<string>;
+}
+
+/** The [batch, T] mask of x's steps: only when x is padded along the dimension the graph's mask covers (a
+ *  pairs decoder over `tgt` must not read the source's mask; its padding is at the end, after every real
+ *  step, so per-step outputs need none). */
+export function stepMask(ctx: LayerCtx, x: TVal): string | undefined {
+  if (!x.masked || !ctx.mask) return undefined;
+  return ctx.maskDim === undefined || x.names[1] === ctx.maskDim ? ctx.mask : undefined;
 }
 
 export class EngineError extends Error {

@@ -42,6 +42,11 @@ export interface TrainerOptions {
   events: TrainerEvents;
   /** Keep this many checkpoint files (default 2). */
   keepCheckpoints?: number;
+  /**
+   * Called after each completed epoch (validation done, checkpoint written) with that checkpoint's tensors,
+   * unless a stop was requested; e.g. to generate a text sample. Its errors are the caller's to handle.
+   */
+  afterEpoch?: (epoch: number, tensors: CheckpointState['tensors']) => Promise<void>;
 }
 
 export interface TrainerResult extends Omit<FinishedParams, 'runId' | 'dir'> {
@@ -115,6 +120,8 @@ export function initialState(model: ModelLike, seed: number): Map<string, ort.Te
     out.set(paramInput(p.name), new ort.Tensor('float32', values[p.name], p.shape));
     for (const s of model.optimizerSlots) out.set(slotInput(p.name, s), new ort.Tensor('float32', new Float32Array(values[p.name].length), p.shape));
   }
+  // carry_state: the first batch starts from zeros; the loop then stores each step's `:next` like weights.
+  for (const c of model.carried ?? []) out.set(c.name, new ort.Tensor('float32', new Float32Array(c.shape.reduce((a, b) => a * b, 1)), c.shape));
   return out;
 }
 
@@ -178,8 +185,10 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
   let lastLoss: number | undefined;
 
   const save = async (epoch: number, stepInEpoch: number, extra: { loss?: number; validLoss?: number }) => {
-    last = writeCheckpoint(o.runDir, { epoch, step, stepInEpoch, tensors: await store.snapshot(cache) }, extra, keep);
+    const tensors = await store.snapshot(cache);
+    last = writeCheckpoint(o.runDir, { epoch, step, stepInEpoch, tensors }, extra, keep);
     events.checkpoint({ runId: o.runId, epoch: stepInEpoch > 0 ? epoch + 1 : epoch, step, path: `${o.runDir}/${last.file}` });
+    return tensors;
   };
 
   try {
@@ -232,7 +241,23 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
 
         const stepLimit = o.steps !== undefined && step >= o.steps;
         if (stepLimit || o.shouldStop()) {
-          await save(epoch - 1, inEpoch, { loss });
+          // A run that ends at `steps` mid-epoch still reports validation (the figure the run is judged by),
+          // as an epoch line for the partial epoch; a stop request does not wait for it.
+          let validLoss: number | undefined;
+          if (stepLimit && !o.shouldStop()) {
+            const valid = await runValidation(cache, model, dataset, (n) => store.get(n), o.metrics, o.lossFn, o.shouldStop);
+            const eline: MetricsParams = {
+              kind: 'epoch', epoch, step, trainLoss: acc.meanLoss(), train: acc.values(),
+              seconds: (performance.now() - t0) / 1000, time: Date.now(),
+            };
+            if (valid) {
+              eline.validLoss = validLoss = valid.meanLoss();
+              eline.valid = valid.values();
+            }
+            writer.append(eline);
+            events.metrics({ ...eline, runId: o.runId });
+          }
+          await save(epoch - 1, inEpoch, { loss, validLoss });
           return { reason: stepLimit ? 'steps' : 'stopped', epoch: epoch - 1, step, checkpoint: `${o.runDir}/${last!.file}`, lastLoss };
         }
       }
@@ -249,7 +274,9 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
       writer.append(line);
       events.metrics({ ...line, runId: o.runId });
       epochsDone = epoch;
-      await save(epoch, 0, { loss: acc.meanLoss(), validLoss: line.validLoss });
+      const tensors = await save(epoch, 0, { loss: acc.meanLoss(), validLoss: line.validLoss });
+      // The host copies are reused so a sample costs no second download of the weights.
+      if (o.afterEpoch && !o.shouldStop()) await o.afterEpoch(epoch, tensors);
       if (o.shouldStop()) return { reason: 'stopped', epoch, step, checkpoint: `${o.runDir}/${last!.file}`, lastLoss };
     }
     return { reason: 'completed', epoch: epochsDone, step, checkpoint: last ? `${o.runDir}/${last.file}` : undefined, lastLoss };

@@ -11,6 +11,9 @@ export interface GraphIO { inputs: { name: string; dtype: DType; shape: number[]
 export interface ModelLike {
   params: ParamSpec[];
   optimizerSlots: string[];
+  /** Optional (`carry_state`): recurrent-state inputs of the training step that start at zeros and are fed
+   *  back from the step's `<name>:next` outputs, like the weights. */
+  carried?: { name: string; shape: number[] }[];
   trainStep(dims: Record<string, number>): { bytes: Uint8Array; io: GraphIO };
   forward(dims: Record<string, number>, opts?: { withLoss?: boolean; stateInputs?: boolean }): { bytes: Uint8Array; io: GraphIO };
   shapes(dims: Record<string, number>): Record<string, [string, number][]>;

@@ -10,12 +10,12 @@ export type TokenKind = 'chars' | 'words';
 
 /** Every source's arguments and their defaults (undefined: optional, no default). */
 export const SOURCE_DEFAULTS: Record<string, Record<string, PlainArg | undefined>> = {
-  text: { tokens: 'chars', seq_len: 100, batch: 32, valid: 0.1, buckets: undefined, vocab_size: undefined },
+  text: { tokens: 'chars', seq_len: 100, batch: 32, valid: 0.1, buckets: undefined, vocab_size: undefined, shuffle: true },
   classify: { text: 'text', label: 'label', tokens: 'words', max_len: 200, vocab_size: undefined, batch: 32, valid: 0.1 },
   pairs: { source: 'source', target: 'target', tokens: 'chars', vocab_size: undefined, batch: 32, valid: 0.1 },
   series: { columns: undefined, window: 20, horizon: 1, batch: 32, valid: 0.1 },
   arithmetic: { samples: 10000, numbers: 3, largest: 10, ops: ['+', '*'], batch: 32 },
-  sine: { seq_len: 20, samples: 1000, batch: 1 },
+  sine: { seq_len: 20, samples: 1000, batch: 1, contiguous: false },
   adding: { length: 55, samples: 10000, batch: 100 },
 };
 
@@ -78,6 +78,11 @@ export class ArgReader {
   fraction(name: string): number {
     const v = this.raw(name);
     if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw this.bad(`\`${name}\` must be a fraction in [0, 1), got ${show(v)}`);
+    return v;
+  }
+  bool(name: string): boolean {
+    const v = this.raw(name);
+    if (typeof v !== 'boolean') throw this.bad(`\`${name}\` must be true or false, got ${show(v)}`);
     return v;
   }
   str(name: string): string {

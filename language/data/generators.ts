@@ -4,7 +4,12 @@ import { ArgReader, type PlainArgs } from './args';
 import { DataError } from './errors';
 
 export interface ArithmeticSettings { samples: number; numbers: number; largest: number; ops: ('+' | '*')[]; batch: number; src: number; tgt: number; chars: string[] }
-export interface SineSettings { seqLen: number; samples: number; batch: number }
+export interface SineSettings {
+  seqLen: number; samples: number; batch: number;
+  /** Extension: sample i is the half-period t in [i*pi, (i+1)*pi] (seq_len + 1 points), in order, as the
+   *  Udacity notebook trains (with the state carried over: train { carry_state = true }). */
+  contiguous: boolean;
+}
 export interface AddingSettings { length: number; samples: number; batch: number }
 
 const OP_ORDER = ['+', '*'] as const;
@@ -35,7 +40,7 @@ export function arithmeticSettings(r: ArgReader): ArithmeticSettings {
 }
 
 export function sineSettings(r: ArgReader): SineSettings {
-  return { seqLen: r.int('seq_len', 1, 100_000), samples: r.int('samples'), batch: r.int('batch') };
+  return { seqLen: r.int('seq_len', 1, 100_000), samples: r.int('samples'), batch: r.int('batch'), contiguous: r.bool('contiguous') };
 }
 export function addingSettings(r: ArgReader): AddingSettings {
   return { length: r.int('length', 4, 100_000), samples: r.int('samples'), batch: r.int('batch') };

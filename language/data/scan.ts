@@ -15,7 +15,11 @@ export interface ScanOptions {
   maxVocab?: number;
 }
 
-export interface TextSettings { tokens: TokenKind; seqLen: number; batch: number; valid: number; buckets?: number[]; vocabSize?: number }
+export interface TextSettings {
+  tokens: TokenKind; seqLen: number; batch: number; valid: number; buckets?: number[]; vocabSize?: number;
+  /** Extension: false keeps a stream's batches in text order (each row continues the previous batch's row). */
+  shuffle: boolean;
+}
 export interface ClassifySettings { textCol: string; labelCol: string; tokens: TokenKind; maxLen: number; vocabSize?: number; batch: number; valid: number }
 export interface PairsSettings { sourceCol: string; targetCol: string; tokens: TokenKind; vocabSize?: number; batch: number; valid: number }
 export interface SeriesSettings { columns?: string[]; window: number; horizon: number; batch: number; valid: number }
@@ -45,6 +49,7 @@ export function textSettings(r: ArgReader): TextSettings {
   return {
     tokens: r.tokens(), seqLen: r.int('seq_len'), batch: r.int('batch'), valid: r.fraction('valid'),
     buckets: buckets ? [...new Set(buckets)].sort((a, b) => a - b) : undefined, vocabSize: r.vocabSize(),
+    shuffle: r.bool('shuffle'),
   };
 }
 export function classifySettings(r: ArgReader): ClassifySettings {

@@ -15,6 +15,7 @@ export const BLOCK_KEYS: Record<'train' | 'sample' | 'predict', ParamInfo[]> = {
     { name: 'seed', type: 'int', default: '42', doc: 'makes CPU runs repeatable' },
     { name: 'device', type: 'name', default: 'auto', doc: 'auto, cpu, webgpu, cuda' },
     { name: 'threads', type: 'int', doc: 'CPU threads (default: all cores)' },
+    { name: 'carry_state', type: 'bool', default: 'false', doc: 'start each batch from the previous batch\'s final recurrent state (detached: no gradient flows back into it), as truncated backpropagation through time; needs data in order (sine contiguous = true, text shuffle = false)' },
   ],
   sample: [
     { name: 'prime', type: 'string', default: '""', doc: 'text to start from' },

@@ -21,7 +21,8 @@ export const SOURCES: Record<string, SourceInfo> = {
     doc: 'A text corpus for language models. With `buckets`, one sentence a line, padded to the smallest bucket that fits and masked (MXNet BucketSentenceIter).',
     params: [tokens('chars'), { name: 'seq_len', type: 'int', default: '100', doc: 'steps per window (time)' }, batch('32'), valid,
       { name: 'buckets', type: 'ints', doc: 'sentence lengths to bucket by, e.g. [10, 20, 40, 60, 80]; time then varies' },
-      { name: 'vocab_size', type: 'int', doc: 'keep the most frequent words; the rest become <unk>' }],
+      { name: 'vocab_size', type: 'int', doc: 'keep the most frequent words; the rest become <unk>' },
+      { name: 'shuffle', type: 'bool', default: 'true', doc: 'shuffle the order of batches each epoch; false: text order, each batch row continuing the previous one (needed by train { carry_state = true })' }],
     provides: 'x, y: int[batch, time] < vocab (y is x shifted by one token)',
   },
   classify: {
@@ -56,7 +57,8 @@ export const SOURCES: Record<string, SourceInfo> = {
   sine: {
     name: 'sine', path: false,
     doc: 'Generated sine waves; predict the next value.',
-    params: [{ name: 'seq_len', type: 'int', default: '20', doc: 'steps per example (time)' }, { name: 'samples', type: 'int', default: '1000', doc: 'waves to generate' }, batch('1')],
+    params: [{ name: 'seq_len', type: 'int', default: '20', doc: 'steps per example (time)' }, { name: 'samples', type: 'int', default: '1000', doc: 'waves to generate' }, batch('1'),
+      { name: 'contiguous', type: 'bool', default: 'false', doc: 'one wave: sample i spans t in [i*pi, (i+1)*pi], in order (the Udacity notebook; pair it with train { carry_state = true })' }],
     provides: 'x, y: float[batch, time, 1]',
   },
   adding: {

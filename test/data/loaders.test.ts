@@ -265,3 +265,35 @@ test('a vocabulary too large for memory is refused before any batch is built', a
   const capped = await loadDataset(dataSource('text', p, { tokens: 'words', vocab_size: 100, seq_len: 10, batch: 2 }), { seed: 1, baseDir: dir, maxVocab: 200 });
   assert.equal(capped.dims.vocab, 100);
 });
+
+test('text shuffle = false: batch j holds window j of B rows of contiguous text, so each row continues the previous batch', async () => {
+  const text = readFileSync(tiny, 'utf8');
+  const d = await load('text', tiny, { seq_len: 10, batch: 4, valid: 0.1, shuffle: false });
+  const nTrain = Math.floor(text.length * 0.9);
+  const perRow = Math.floor((nTrain - 1) / 40); // PyTorch's batchify: (n - 1) // (B * T) windows a row
+  assert.equal(d.trainSize, perRow);
+  const batches = [...d.trainBatches(1)];
+  assert.deepEqual([...d.trainBatches(2)].map((b) => ids(b, 'x').join()), batches.map((b) => ids(b, 'x').join()), 'the same order every epoch');
+  for (let r = 0; r < 4; r++) {
+    const joined = batches.map((b) => d.decode(row(b, 'x', r))).join('');
+    assert.equal(joined, text.slice(r * perRow * 10, (r + 1) * perRow * 10), `row ${r} is one contiguous stretch of the text`);
+  }
+  const shuffled = await load('text', tiny, { seq_len: 10, batch: 4, valid: 0.1 });
+  assert.notDeepEqual([...shuffled.trainBatches(1)].map((b) => ids(b, 'x').join()), batches.map((b) => ids(b, 'x').join()), 'the default shuffles the batches');
+});
+
+test('sine contiguous = true: sample k is sin over t in [k*pi, (k+1)*pi] (seq_len + 1 points), in order, validation after', async () => {
+  const d = await load('sine', undefined, { seq_len: 20, samples: 75, batch: 1, contiguous: true });
+  const bs = [...d.trainBatches(1)];
+  assert.equal(bs.length, 75);
+  for (const k of [0, 1, 74]) {
+    const x = ids(bs[k], 'x'), y = ids(bs[k], 'y');
+    for (let i = 0; i < 20; i++) {
+      assert.ok(Math.abs(x[i] - Math.sin(k * Math.PI + (i * Math.PI) / 20)) < 1e-6, `x of step ${k}`);
+      assert.ok(Math.abs(y[i] - Math.sin(k * Math.PI + ((i + 1) * Math.PI) / 20)) < 1e-6, `y of step ${k}`);
+    }
+  }
+  const v = [...d.validBatches()][0];
+  assert.ok(Math.abs(ids(v, 'x')[1] - Math.sin(75 * Math.PI + Math.PI / 20)) < 1e-6, 'validation continues the wave');
+  await assert.rejects(load('sine', undefined, { contiguous: 1 }), /`contiguous` must be true or false/);
+});

@@ -243,3 +243,51 @@ describe('compile: an experiment text through analyze()', () => {
     assert.throws(() => compileExperiment(a, {}), (e: Error) => e.name === 'EngineError' && /bad\.rnn:5:/.test(e.message));
   });
 });
+
+describe('compile: pairs (seq2seq) batches, source padded over src and target padded over tgt', () => {
+  // An encoder over x [batch, src] (masked by `mask`), a teacher-forced decoder over y_in [batch, tgt];
+  // the loss on y [batch, tgt] must use y's own mask (`mask/tgt`), not the source's.
+  const pairs: CompileInput = {
+    model: [
+      inputStmt('x', shape('int', ['batch', 'src'], { bound: 'vocab', masked: true })),
+      inputStmt('y_in', shape('int', ['batch', 'tgt'], { bound: 'vocab', masked: true })),
+      opStmt(['ex'], 'embedding', ['x'], { vocab: 'vocab', size: 6 }),
+      opStmt(['_', 'enc'], 'gru', ['ex'], { size: 'hidden' }),
+      opStmt(['ey'], 'embedding', ['y_in'], { vocab: 'vocab', size: 6 }),
+      opStmt(['dec', '_'], 'gru', ['ey', 'enc'], { size: 'hidden' }),
+      opStmt(['logits'], 'dense', ['dec'], { size: 'vocab', activation: 'none' }),
+    ],
+    dataShapes: { y: shape('int', ['batch', 'tgt'], { bound: 'vocab', masked: true }) },
+    train: trainSettings({ loss: ['cross_entropy', 'logits', 'y'], metrics: ['accuracy', 'exact_match'], clip: 5 }),
+    sizes: { vocab: 11, hidden: 8 },
+  };
+  const m = compileModel(pairs);
+  const B = 3, S = 4, G = 5;
+  const srcLen = [4, 2, 3], tgtLen = [5, 2, 3];
+  const sm = Float32Array.from({ length: B * S }, (_, i) => (i % S >= S - srcLen[Math.floor(i / S)] ? 1 : 0)); // padded at the front
+  const tm = Float32Array.from({ length: B * G }, (_, i) => (i % G < tgtLen[Math.floor(i / G)] ? 1 : 0)); // padded at the back
+  const feeds = (pad: number) => {
+    const x = rngInts(B * S, 11, 3).map((v, i) => (sm[i] ? v : 0));
+    const y = rngInts(B * G, 11, 5).map((v, i) => (tm[i] ? v : pad));
+    const yIn = rngInts(B * G, 11, 6).map((v, i) => (tm[i] ? v : pad));
+    return {
+      x: new ort.Tensor('int32', x, [B, S]), y: new ort.Tensor('int32', y, [B, G]), y_in: new ort.Tensor('int32', yIn, [B, G]),
+      mask: new ort.Tensor('float32', sm, [B, S]), 'mask/tgt': new ort.Tensor('float32', tm, [B, G]),
+    };
+  };
+
+  it('the step graph takes the target mask as `mask/tgt` beside the source mask', () => {
+    const names = m.trainStep({ batch: B, src: S, tgt: G }).io.inputs.map((i) => `${i.name} [${i.shape}]`);
+    assert.ok(names.includes(`mask [${B},${S}]`) && names.includes(`mask/tgt [${B},${G}]`), names.join(', '));
+  });
+
+  it('what sits at padded target positions changes neither the loss, the metrics nor any updated weight', async () => {
+    const a = await train(m, { batch: B, src: S, tgt: G }, feeds(0), 2);
+    const b = await train(m, { batch: B, src: S, tgt: G }, feeds(7), 2);
+    assert.equal(a.losses[0], b.losses[0]);
+    assert.equal(a.losses[1], b.losses[1]);
+    for (const k of Object.keys(a.state)) assertClose(b.state[k].data as Float32Array, a.state[k].data as Float32Array, k, 1e-6, 1e-7);
+    assert.equal((a.last['metric/accuracy'].data as Float32Array)[1], 10, 'accuracy counts the 10 real target tokens only');
+    assert.deepEqual(Array.from(a.last['metric/exact_match'].data as Float32Array), Array.from(b.last['metric/exact_match'].data as Float32Array));
+  });
+});
