@@ -2,6 +2,8 @@
 // these, so nothing here knows about LSP, VS Code or ONNX Runtime. Positions follow LSP (0-based line and
 // UTF-16 character) so the server can pass them through untouched.
 
+import type { Token } from './syntax/lexer';
+
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
 
@@ -177,6 +179,8 @@ export interface TrainSettings {
   seed: number;
   device: string;
   threads?: number;
+  /** Extension (`carry_state = true`): each batch starts from the previous batch's final state, detached. */
+  carryState?: boolean;
 }
 
 export interface SampleSettings { prime: string; length: number; temperature: number }
@@ -212,6 +216,11 @@ export interface Analysis {
   pending: boolean;
   /** Top-level items (folding, outline, code lens). */
   blocks: BlockInfo[];
+  /**
+   * The lossless token stream the parser read (comments and newlines included), so an editor can colour and
+   * navigate without lexing the text again. Absent when analysis failed.
+   */
+  tokens?: Token[];
 }
 
 export interface BlockInfo {

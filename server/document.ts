@@ -45,7 +45,7 @@ class LazyContext implements DocContext {
     if (!this.toks) {
       // Reuse the core's tokens when the analysis carries them; else lex here (the lexer never throws, but a
       // failure must only cost the token-based features).
-      const carried = (this.analysis as Analysis & { tokens?: Token[] }).tokens;
+      const carried = this.analysis.tokens;
       try { this.toks = Array.isArray(carried) ? carried : tokenize(this.text); } catch { this.toks = []; }
     }
     return this.toks;
@@ -85,6 +85,9 @@ export class AnalysisCache {
   get(doc: TextDocument): DocContext {
     const hit = this.entries.get(doc.uri);
     if (hit && hit.version === doc.version) return hit;
+    // Let go of the stale version first: analysing a large file allocates megabytes, and every object of the
+    // old analysis still referenced here would be copied by the young-generation collections it triggers.
+    this.entries.delete(doc.uri);
     const ctx = createContext(doc, this.host(), this.analyzer);
     this.entries.set(doc.uri, ctx);
     return ctx;

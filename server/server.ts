@@ -104,10 +104,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if ((published.get(uri) ?? -Infinity) > ctx.version) return;
       published.set(uri, ctx.version);
       void connection.sendDiagnostics({ uri, version: ctx.version, diagnostics });
-      // Tokens are lazy so diagnostics go out first; build them now, before the editor's next requests
-      // (semantic tokens, inlay hints, hover) arrive for this version.
+      // The token-level structure is lazy so diagnostics go out first; build it now, before the editor's next
+      // requests (semantic tokens, inlay hints, hover) arrive for this version, unless an edit already made
+      // this version stale (its structure would be thrown away unread).
       setImmediate(() => {
-        try { if (cache.peek(uri) === ctx) void ctx.syntax; } catch (e) { fail('tokenizing', uri, e); }
+        try {
+          if (cache.peek(uri) === ctx && documents.get(uri)?.version === ctx.version) void ctx.syntax;
+        } catch (e) { fail('tokenizing', uri, e); }
       });
     } catch (e) {
       fail('checking', uri, e);

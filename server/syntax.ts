@@ -59,7 +59,7 @@ export function buildSyntax(tokens: Token[], lineCount: number): Syntax {
   const seen = new Array<boolean>(lineCount).fill(false);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    const l = t.range.start.line;
+    const l = t.line; // not t.range: the core's tokens build ranges on demand, and most are never read
     if (l >= lineCount) continue;
     if (!seen[l]) { seen[l] = true; lines[l].from = i; lines[l].to = i; }
     if (t.kind !== 'newline') lines[l].to = i + 1;
@@ -68,7 +68,8 @@ export function buildSyntax(tokens: Token[], lineCount: number): Syntax {
     if (!seen[l]) { lines[l].from = next; lines[l].to = next; } else next = lines[l].from;
   }
   for (const t of tokens) {
-    if (t.range.end.line > t.range.start.line && t.kind !== 'newline') {
+    // Only a string (or an unclosed one) can run over a line break, after a backslash.
+    if ((t.kind === 'string' || t.kind === 'error') && t.range.end.line > t.line) {
       for (let l = t.range.start.line + 1; l <= t.range.end.line && l < lineCount; l++) lines[l].insideToken = true;
     }
   }

@@ -8,7 +8,7 @@ import type { OpCtx, Report } from '../ops/types';
 import { FILE_DIMS, SOURCES, provides, sourceDims, type ArgValue } from '../sources/index';
 import { BLOCK_KEYS, DEVICES, INITS, LOSSES, METRICS, OPTIMIZERS } from '../settings/index';
 import type {
-  Analysis, DataHost, DataSource, Diagnostic, Dim, DimInfo, ModelStatement, QuickFix, Range, Related, Shape,
+  Analysis, DataHost, DataSource, Diagnostic, Dim, DimInfo, ModelStatement, Position, QuickFix, Range, Related, Shape,
   StateValue, StatementSummary, SymbolInfo, TensorRef, TextEdit, TrainSettings, Value,
 } from '../types';
 import { dimProduct, dimRelation, formatDim, formatShape } from './dims';
@@ -27,6 +27,51 @@ interface TensorEntry {
   symbol: SymbolInfo;
   /** Index of the statement that made it (for the unused quick fix). */
   stmt?: AssignEntry | InputEntry;
+}
+
+type Bound = Map<string, { expr: Expr; range: Range; nameRange?: Range }>;
+type Resolved = Map<string, { value?: Shape | StateValue; ref?: TensorRef; def?: Range }>;
+type DimList = { dim: Dim; factors: Dim[]; range: Range; text: string }[];
+/** Stands in for a statement's argument table that nothing was put into. */
+const NONE: ReadonlyMap<string, never> = new Map<string, never>();
+interface CtxHooks {
+  report(code: Diagnostic['code'], range: Range, message: string, extra: { fix?: string; quickFixes?: QuickFix[]; related?: Related[] }): void;
+  src(node: { start: number; end: number }): string;
+  lookupDim(name: string): Dim | undefined;
+  position(offset: number): Position;
+}
+
+/**
+ * The view of one statement's resolved arguments that its op's shape rule reads. A class, not an object of
+ * closures: a model of 2,000 statements would otherwise allocate some 30,000 closures per keystroke.
+ */
+class StatementCtx implements OpCtx {
+  readonly callRange: Range;
+  constructor(readonly op: string, private readonly call: CallExpr, private readonly bound: Bound, private readonly tensors: ReadonlyMap<string, { value?: Shape | StateValue; ref?: TensorRef; def?: Range }>,
+    private readonly sizes: ReadonlyMap<string, Dim>, private readonly dimLists: ReadonlyMap<string, DimList>, private readonly scalars: ReadonlyMap<string, unknown>,
+    private readonly hooks: CtxHooks) {
+    this.callRange = call.range;
+  }
+  argRange(p: string): Range { return this.bound.get(p)?.range ?? this.call.callee.range; }
+  has(p: string): boolean { return this.bound.has(p); }
+  tensor(p: string): Shape | undefined { const v = this.tensors.get(p)?.value; return v && v.kind !== 'state' ? v : undefined; }
+  operandText(p: string): string { const b = this.bound.get(p); return b ? this.hooks.src(b.expr) : p; }
+  operandDefinition(p: string): Range | undefined { return this.tensors.get(p)?.def; }
+  stateArg(p: string): Shape | StateValue | undefined { return this.tensors.get(p)?.value; }
+  dim(p: string): Dim | undefined { return this.sizes.get(p); }
+  num(p: string): number { return Number(this.scalars.get(p)); }
+  bool(p: string): boolean { return this.scalars.get(p) === true; }
+  str(p: string): string { return String(this.scalars.get(p) ?? ''); }
+  dims(p: string): DimList | undefined { return this.dimLists.get(p); }
+  lookupDim(name: string): Dim | undefined { return this.hooks.lookupDim(name); }
+  report(r: Report): void { this.hooks.report(r.code, r.range ?? this.call.range, r.message, { fix: r.fix, quickFixes: r.quickFixes, related: r.related }); }
+  setArg(p: string, newText: string): TextEdit {
+    const b = this.bound.get(p);
+    if (b) return { range: b.range, newText };
+    // Insert before the closing paren.
+    const at = this.hooks.position(this.call.close !== undefined ? this.call.close : this.call.end);
+    return { range: { start: at, end: at }, newText: `, ${p} = ${newText}` };
+  }
 }
 
 export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analysis {
@@ -51,6 +96,8 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
 
   const src = (node: { start: number; end: number }) => text.slice(node.start, node.end);
   const lineOf = (r: Range) => r.start.line + 1;
+  // What each statement's OpCtx needs from this analysis: one object, shared by every statement.
+  const hooks: CtxHooks = { report, src, lookupDim: (name) => lookupDim(name), position: (offset) => map.position(offset) };
 
   // ---------------------------------------------------------------------------------------- blocks
   const blocks = tree.items.filter((i): i is Block => i.kind === 'block');
@@ -78,10 +125,15 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     return s;
   };
   const dimRef = (name: string, r: Range) => dimSymbols.get(name)?.references.push(r);
+  // One Dim per binding, shared by every shape that uses it (dims are never mutated): a 2,000-line model
+  // looks up `hidden` a thousand times.
+  const dimOf = new Map<DimInfo, Dim>();
   const lookupDim = (name: string): Dim | undefined => {
     const d = dims.get(name);
     if (!d) return undefined;
-    return { name, size: d.size, sizes: d.sizes };
+    let dim = dimOf.get(d);
+    if (!dim) { dim = { name, size: d.size, sizes: d.sizes }; dimOf.set(d, dim); }
+    return dim;
   };
 
   // ---------------------------------------------------------------------------------------- dims
@@ -352,7 +404,10 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
         return {};
       }
       ent.used = true;
-      ent.symbol.references.push(idRange);
+      // Most tensors are read once: an exact one-element array, not push's 17-slot growth (a long model keeps
+      // one per statement alive until the next keystroke).
+      if (ent.symbol.references.length === 0) ent.symbol.references = [idRange];
+      else ent.symbol.references.push(idRange);
       const ref: TensorRef = { name: id, range: e.range };
       if (e.kind === 'member') {
         const f = e.field.name;
@@ -584,25 +639,26 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       }
     }
     // Evaluate arguments.
-    const tensors = new Map<string, { value?: Shape | StateValue; ref?: TensorRef; def?: Range }>();
-    const sizes = new Map<string, Dim>();
-    const dimLists = new Map<string, { dim: Dim; factors: Dim[]; range: Range; text: string }[]>();
-    const scalars = new Map<string, unknown>();
+    // Created on first use: most statements fill only one or two of these, and a keystroke re-checks them all.
+    let tensors: Resolved | undefined;
+    let sizes: Map<string, Dim> | undefined;
+    let dimLists: Map<string, DimList> | undefined;
+    let scalars: Map<string, unknown> | undefined;
     for (const p of info.params) {
       const b = bound.get(p.name);
-      if (!b) { if (p.default !== undefined) scalars.set(p.name, parseDefault(p.default)); continue; }
+      if (!b) { if (p.default !== undefined) (scalars ??= new Map()).set(p.name, parseDefault(p.default)); continue; }
       const ex = b.expr;
       if (ex.kind === 'missing') { bad = true; continue; }
       switch (p.type) {
         case 'tensor': case 'state': {
           const r = resolveTensor(ex, p.type === 'state');
-          tensors.set(p.name, r);
+          (tensors ??= new Map()).set(p.name, r);
           if (!r.value) bad = true;
           break;
         }
         case 'size': {
           const r = resolveDim(ex, `${opName}'s ${p.name}`, false);
-          if (r.dim) sizes.set(p.name, r.dim); else bad = true;
+          if (r.dim) (sizes ??= new Map()).set(p.name, r.dim); else bad = true;
           break;
         }
         case 'dims': {
@@ -613,13 +669,13 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
             if (!r.dim || !r.factors) { bad = true; continue; }
             items.push({ dim: r.dim, factors: r.factors, range: it.range, text: src(it) });
           }
-          dimLists.set(p.name, items);
+          (dimLists ??= new Map()).set(p.name, items);
           break;
         }
         case 'dim': {
           if (ex.kind === 'ident' || ex.kind === 'string') {
             const n = ex.kind === 'ident' ? ex.name : ex.value;
-            scalars.set(p.name, n);
+            (scalars ??= new Map()).set(p.name, n);
             if (ex.kind === 'ident') dimRef(n, ex.range);
           } else { report('bad-argument', ex.range, `${opName}'s ${p.name} names a dimension (e.g. over = time); got ${src(ex)}`); bad = true; }
           break;
@@ -627,23 +683,24 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
         default: {
           const problem = typeProblem(ex, p.type, p.choices);
           if (problem) { report('bad-argument', ex.range, `${opName}'s ${p.name} ${problem}; got ${src(ex)}`, { fix: p.choices ? `use one of ${p.choices.join(', ')}` : `e.g. ${p.name} = ${p.default ?? 1}` }); bad = true; }
-          else scalars.set(p.name, literal(ex));
+          else (scalars ??= new Map()).set(p.name, literal(ex));
         }
       }
     }
     const outNames = e.targets.map((t) => t.name);
     const label = outNames.join(', ');
-    const stmtRefs: TensorRef[] = [];
-    for (const p of info.params) if (p.type === 'tensor') { const r = tensors.get(p.name)?.ref; if (r) stmtRefs.push(r); }
+    // Exact-size, as for references above: most statements have one operand.
+    let stmtRefs: TensorRef[] = [];
+    for (const p of info.params) if (p.type === 'tensor') { const r = tensors?.get(p.name)?.ref; if (r) stmtRefs = stmtRefs.length ? stmtRefs.concat([r]) : [r]; }
     const params: Record<string, unknown> = {};
-    for (const [k, d] of sizes) params[k] = d;
-    for (const [k, l] of dimLists) params[k] = l.map((i) => i.dim);
-    for (const [k, s] of scalars) params[k] = s;
-    const initRef = tensors.get('init')?.ref;
+    if (sizes) for (const [k, d] of sizes) params[k] = d;
+    if (dimLists) for (const [k, l] of dimLists) params[k] = l.map((i) => i.dim);
+    if (scalars) for (const [k, s] of scalars) params[k] = s;
+    const initRef = tensors?.get('init')?.ref;
     if (initRef) params.init = initRef;
     let result: ReturnType<typeof def.infer>;
     if (!bad) {
-      const ctx = makeCtx(opName, v, bound, tensors, sizes, dimLists, scalars, info.params);
+      const ctx = new StatementCtx(opName, v, bound, tensors ?? NONE, sizes ?? NONE, dimLists ?? NONE, scalars ?? NONE, hooks);
       try { result = def.infer(ctx); } catch (err) { report('syntax', v.range, `internal error in ${opName}'s shape rule: ${(err as Error)?.message ?? err}`, { severity: 2 }); }
     }
     const shape = result?.shape;
@@ -653,12 +710,12 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       label, op: opName, shape, state: result?.state, params: result ? result.params : undefined,
       rule: info.rule, paramRule: result?.paramRule, range: e.range, hintAt: map.position(e.end),
     });
-    const unknownShape: Shape = { elem: 'float', dims: [] };
+    const unknownShape = (): Shape => ({ elem: 'float', dims: [] });
     // Define outputs even when inference failed, so later statements report their own problems only.
     e.targets.forEach((t, i) => {
-      if (i === 0) define(t.name, t.range, shape ?? unknownShape, 'op', e, shape ? `${t.name} = ${opName}(...): ${formatShape(shape)}` : `${t.name} = ${opName}(...)`);
+      if (i === 0) define(t.name, t.range, shape ?? unknownShape(), 'op', e, shape ? `${t.name} = ${opName}(...): ${formatShape(shape)}` : `${t.name} = ${opName}(...)`);
       else if (i === 1 && RECURRENT_OPS.has(opName)) {
-        const st = result?.state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: unknownShape } as StateValue);
+        const st = result?.state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: unknownShape() } as StateValue);
         define(t.name, t.range, st, 'op', e, `${t.name}: ${opName} state (${st.layers} layer(s), ${st.directions} direction(s), size ${formatDim(st.size)}); h${st.c ? ', c' : ''}: ${formatShape(st.h)}`);
       }
     });
@@ -669,33 +726,6 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     if (d === 'true' || d === 'false') return d === 'true';
     if (/^-?[\d.e-]+$/.test(d)) return Number(d);
     return d.replace(/^"|"$/g, '');
-  }
-
-  function makeCtx(op: string, call: CallExpr, bound: Map<string, { expr: Expr; range: Range; nameRange?: Range }>, tensors: Map<string, { value?: Shape | StateValue; ref?: TensorRef; def?: Range }>, sizes: Map<string, Dim>, dimLists: Map<string, { dim: Dim; factors: Dim[]; range: Range; text: string }[]>, scalars: Map<string, unknown>, params: { name: string }[]): OpCtx {
-    return {
-      op, callRange: call.range,
-      argRange: (p) => bound.get(p)?.range ?? call.callee.range,
-      has: (p) => bound.has(p),
-      tensor: (p) => { const v = tensors.get(p)?.value; return v && v.kind !== 'state' ? v : undefined; },
-      operandText: (p) => { const b = bound.get(p); return b ? src(b.expr) : p; },
-      operandDefinition: (p) => tensors.get(p)?.def,
-      stateArg: (p) => tensors.get(p)?.value,
-      dim: (p) => sizes.get(p),
-      num: (p) => Number(scalars.get(p)),
-      bool: (p) => scalars.get(p) === true,
-      str: (p) => String(scalars.get(p) ?? ''),
-      dims: (p) => dimLists.get(p),
-      lookupDim,
-      report: (r: Report) => report(r.code, r.range ?? call.range, r.message, { fix: r.fix, quickFixes: r.quickFixes, related: r.related }),
-      setArg: (p, newText) => {
-        const b = bound.get(p);
-        if (b) return { range: b.range, newText };
-        // Insert before the closing paren.
-        const at = call.close !== undefined ? map.position(call.close) : map.position(call.end);
-        void params;
-        return { range: { start: at, end: at }, newText: `, ${p} = ${newText}` };
-      },
-    };
   }
 
   // ---------------------------------------------------------------------------------------- train
@@ -778,6 +808,8 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     if (thr !== undefined) { if (thr >= 1 && Number.isInteger(thr)) t.threads = thr; else report('bad-argument', seen.get('threads')!.value.range, `threads must be a whole number >= 1; got ${thr}`); }
     const dev = seen.get('device')?.value;
     if (dev && dev.kind === 'ident' && DEVICES.includes(dev.name)) t.device = dev.name;
+    const carry = seen.get('carry_state')?.value;
+    if (carry && carry.kind === 'bool') t.carryState = carry.value;
     const met = seen.get('metrics')?.value;
     if (met && met.kind !== 'missing') {
       const items = met.kind === 'list' ? met.items : [met];

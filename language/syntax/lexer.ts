@@ -10,7 +10,36 @@ export interface Token {
   /** UTF-16 offsets into the source. */
   start: number;
   end: number;
-  range: Range;
+  /** Line and UTF-16 column of `start` (= range.start), as plain numbers: reading them allocates nothing. */
+  line: number;
+  character: number;
+  /** The LSP range. The lexer's tokens build it on first read: most tokens never need one. */
+  readonly range: Range;
+}
+
+/**
+ * A lexed token. A class rather than a literal so the range can be lazy: a 2,000-line file has ~16,000
+ * tokens, and three objects per token for ranges nobody reads were a large share of the analysis' garbage.
+ */
+class LexToken implements Token {
+  /** `r`: given up front only where the end is not implied (a string over a line break, the parser's EOF). */
+  constructor(
+    readonly kind: TokenKind, readonly text: string, readonly start: number, readonly end: number,
+    readonly line: number, readonly character: number, private r: Range | undefined,
+  ) {}
+  get range(): Range {
+    // Every other token ends on its own line, except a line break, which ends at the next line's start.
+    return (this.r ??= {
+      start: { line: this.line, character: this.character },
+      end: this.kind === 'newline' ? { line: this.line + 1, character: 0 } : { line: this.line, character: this.character + (this.end - this.start) },
+    });
+  }
+}
+
+/** A token made outside the lexer (the parser's end-of-file marker), positioned through the map. */
+export function makeToken(kind: TokenKind, text: string, start: number, end: number, map: LineMap): Token {
+  const range = map.range(start, end);
+  return new LexToken(kind, text, start, end, range.start.line, range.start.character, range);
 }
 
 export const KEYWORDS = new Set([
@@ -57,15 +86,28 @@ export function tokenize(text: string, map: LineMap = new LineMap(text)): Token[
   const out: Token[] = [];
   const n = text.length;
   let i = 0;
-  const push = (kind: TokenKind, start: number, end: number) =>
-    out.push({ kind, text: text.slice(start, end), start, end, range: map.range(start, end) });
+  // Positions are tracked while scanning (the line and its start offset) instead of searched per token.
+  let line = 0;
+  let lineStart = 0;
+  const push = (kind: TokenKind, start: number, end: number) => {
+    out.push(new LexToken(kind, text.slice(start, end), start, end, line, start - lineStart, undefined));
+  };
+  /** A string may run over a line break after a backslash: position its end, and the lexer, through the map. */
+  const pushMultiline = (kind: TokenKind, start: number, end: number) => {
+    const range = map.range(start, end);
+    out.push(new LexToken(kind, text.slice(start, end), start, end, line, start - lineStart, range));
+    line = range.end.line;
+    lineStart = end - range.end.character;
+  };
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 0xfeff) { i++; continue; }
     if (c === 10 || c === 13) {
       const s = i;
       i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-      push('newline', s, i);
+      out.push(new LexToken('newline', text.slice(s, i), s, i, line, s - lineStart, undefined));
+      line++;
+      lineStart = i;
       continue;
     }
     if (c === 35 /* # */) {
@@ -99,15 +141,22 @@ export function tokenize(text: string, map: LineMap = new LineMap(text)): Token[
       const s = i;
       i++;
       let closed = false;
+      let multiline = false;
       while (i < n) {
         const d = text.charCodeAt(i);
-        if (d === 92 /* \ */) { i += 2; continue; }
+        if (d === 92 /* \ */) {
+          const e = text.charCodeAt(i + 1);
+          if (e === 10 || e === 13) multiline = true;
+          i += 2;
+          continue;
+        }
         if (d === 10 || d === 13) break;
         i++;
         if (d === c) { closed = true; break; }
       }
       if (i > n) i = n;
-      push(closed ? 'string' : 'error', s, i);
+      if (multiline) pushMultiline(closed ? 'string' : 'error', s, i);
+      else push(closed ? 'string' : 'error', s, i);
       continue;
     }
     if (PUNCT.includes(text[i])) { push('punct', i, i + 1); i++; continue; }

@@ -1,7 +1,8 @@
 // Error-tolerant recursive-descent parser. Each error is recorded and the parser resynchronises at the
 // next line, comma or closing brace, so one typo never hides the rest of the file. Every loop consumes
 // at least one token per iteration, so it always terminates.
-import { LineMap, stringValue, tokenize, type Token } from './lexer';
+import { LineMap, makeToken, stringValue, tokenize, type Token } from './lexer';
+import type { Range } from '../types';
 import type { Arg, Block, BlockKind, Entry, ExperimentDecl, Expr, Ident, SyntaxError, SyntaxTree, TypeExpr } from './tree';
 
 const BLOCKS = new Set<BlockKind>(['dims', 'data', 'model', 'train', 'sample', 'predict']);
@@ -9,20 +10,34 @@ const MAX_DEPTH = 64;
 
 export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTree {
   const all = tokenize(text, map);
-  const toks = all.filter((t) => t.kind !== 'comment');
+  // Comments are trivia to the grammar. Copied into an array sized up front: filter() would grow its result
+  // step by step, several throwaway copies of a 16,000-token array per keystroke.
+  let comments = 0;
+  for (const t of all) if (t.kind === 'comment') comments++;
+  const toks: Token[] = comments === 0 ? all : new Array<Token>(all.length - comments);
+  if (comments) for (let i = 0, k = 0; i < all.length; i++) if (all[i].kind !== 'comment') toks[k++] = all[i];
   const errors: SyntaxError[] = [];
   const errorStarts = new Set<number>();
   const items: SyntaxTree['items'] = [];
   let p = 0;
   let depth = 0;
   let tooDeep = false;
-  const eofTok: Token = { kind: 'newline', text: '', start: text.length, end: text.length, range: map.range(text.length, text.length) };
+  const eofTok: Token = makeToken('newline', '', text.length, text.length, map);
 
   const peek = (k = 0): Token => toks[p + k] ?? eofTok;
   const atEnd = () => p >= toks.length;
   const isP = (t: Token, s: string) => t.kind === 'punct' && t.text === s;
   const skipNewlines = () => { while (!atEnd() && peek().kind === 'newline') p++; };
   const rng = (s: number, e: number) => map.range(s, e);
+  /**
+   * The range [s, e), reusing the start position of `from` and the end position of `to` when they sit at s
+   * and e (the same values as a fresh lookup, fewer objects: a node mostly starts and ends where its children
+   * do). Pass only nodes or tokens whose range is already built.
+   */
+  const span = (s: number, e: number, from?: { start: number; range: Range }, to?: { end: number; range: Range }): Range => ({
+    start: from !== undefined && from.start === s ? from.range.start : map.position(s),
+    end: to !== undefined && to.end === e ? to.range.end : map.position(e),
+  });
   const err = (start: number, end: number, message: string, fix?: string) => {
     // One error per position is enough; cascades only add noise.
     if (errorStarts.has(start)) return;
@@ -55,7 +70,7 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
       const op = peek().text as '+' | '-';
       p++;
       const right = parseMul();
-      left = { kind: 'binary', op, left, right, start: left.start, end: right.end, range: rng(left.start, right.end) };
+      left = { kind: 'binary', op, left, right, start: left.start, end: right.end, range: span(left.start, right.end, left, right) };
     }
     return left;
   }
@@ -65,7 +80,7 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
       const op = peek().text as '*' | '/';
       p++;
       const right = parseUnary();
-      left = { kind: 'binary', op, left, right, start: left.start, end: right.end, range: rng(left.start, right.end) };
+      left = { kind: 'binary', op, left, right, start: left.start, end: right.end, range: span(left.start, right.end, left, right) };
     }
     return left;
   }
@@ -78,7 +93,7 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
       depth++;
       const operand = parseUnary();
       depth--;
-      return { kind: 'unary', op: '-', operand, start: t.start, end: operand.end, range: rng(t.start, operand.end) };
+      return { kind: 'unary', op: '-', operand, start: t.start, end: operand.end, range: span(t.start, operand.end, undefined, operand) };
     }
     return parsePrimary();
   }
@@ -121,7 +136,7 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
         p++;
         const f = ident(peek());
         p++;
-        return { kind: 'member', object: id, field: f, start: id.start, end: f.end, range: rng(id.start, f.end) };
+        return { kind: 'member', object: id, field: f, start: id.start, end: f.end, range: span(id.start, f.end, id, f) };
       }
       return id;
     }
@@ -177,7 +192,7 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
       if ((a.kind === 'ident' || a.kind === 'keyword') && isP(peek(1), '=')) { name = ident(a); p += 2; }
       const value = parseExpr();
       const s = name ? name.start : value.start;
-      args.push({ name, value, start: s, end: value.end, range: rng(s, value.end) });
+      args.push({ name, value, start: s, end: value.end, range: span(s, value.end, name ?? value, value) });
       // A newline ends the call unless the next line continues it (`,` or `)`): an unclosed `(` must not
       // swallow the statements below it.
       let q = p;
@@ -198,7 +213,7 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
     let close: number | undefined;
     let end = lastEnd();
     if (isP(peek(), ')')) { close = peek().start; end = peek().end; p++; } else if (!afterUnclosedString()) err(open.start, open.end, `the '(' of ${callee.name}(...) is never closed`, "add ')'");
-    return { kind: 'call', callee, args, open: open.start, close, start: callee.start, end, range: rng(callee.start, end) };
+    return { kind: 'call', callee, args, open: open.start, close, start: callee.start, end, range: span(callee.start, end, callee) };
   }
   function parseType(): TypeExpr | undefined {
     const t = peek();
@@ -217,7 +232,7 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
     } else err(peek().start, peek().end, `expected '[' with the dimensions after ${t.text}, e.g. ${t.text}[batch, time]`);
     let bound: Expr | undefined;
     if (isP(peek(), '<')) { p++; bound = parseExpr(); end = bound.end; }
-    return { elem, dims, bound, start: t.start, end, range: rng(t.start, end) };
+    return { elem, dims, bound, start: t.start, end, range: span(t.start, end, elem, bound) };
   }
   /** Skips the rest of a broken entry: to the next newline, comma or `}` at this level. */
   function recover() {
@@ -242,7 +257,8 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
       if (isP(peek(), ':')) { p++; type = parseType(); }
       else err(peek().start, peek().end, `expected ':' and a type after 'input ${n.text}'`, `write input ${n.text}: int[batch, time] < vocab`);
       const end = type?.end ?? n.end;
-      return { kind: 'input', keyword: t.range, name: ident(n), type, start: t.start, end, range: rng(t.start, end) };
+      const name = ident(n);
+      return { kind: 'input', keyword: t.range, name, type, start: t.start, end, range: span(t.start, end, t, type ?? name) };
     }
     // targets: ident (, ident)* =
     const targets: Ident[] = [];
@@ -275,7 +291,7 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
     const value = parseExpr();
     const s = targets[0].start;
     const e = Math.max(value.end, targets[targets.length - 1].end);
-    return { kind: 'assign', targets, value, start: s, end: e, range: rng(s, e) };
+    return { kind: 'assign', targets, value, start: s, end: e, range: span(s, e, targets[0], value.end === e ? value : targets[targets.length - 1]) };
   }
   function parseBlock(kw: Token): Block {
     p++;

@@ -43,8 +43,10 @@ export function semanticTokens(ctx: DocContext): SemanticTokens {
       continue;
     }
     if (t.kind === 'newline' || t.kind === 'error' || t.text === '_') continue;
-    if (t.range.start.line !== t.range.end.line) continue; // LSP tokens cannot span lines
-    const { line, character } = t.range.start;
+    // LSP tokens cannot span lines; only strings can (after a backslash). Positions come from the token's
+    // numbers, so colouring a whole file builds no ranges.
+    if (t.kind === 'string' && t.range.end.line !== t.line) continue;
+    const { line, character } = t;
     const len = t.end - t.start;
     if (t.kind === 'keyword') { push(line, character, len, T.keyword, 0); continue; }
     if (t.kind === 'number') { push(line, character, len, T.number, 0); continue; }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { SERVER_NODE_ARGS } from '../../server/protocol';
 
 const ROOT = join(__dirname, '..', '..');
 export const SERVER_JS = join(ROOT, 'dist', 'server.js');
@@ -64,7 +65,9 @@ export class LspClient {
 
   static async start(initializationOptions: unknown = {}, rootUri: string | null = null): Promise<LspClient> {
     await buildServer();
-    const proc = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // UNROLL_SERVER_NODE_ARGS: extra Node flags for the server process (profiling the bench: --cpu-prof).
+    const nodeArgs = [...SERVER_NODE_ARGS, ...(process.env.UNROLL_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    const proc = spawn(process.execPath, [...nodeArgs, SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const c = new LspClient(proc);
     await c.conn.sendRequest('initialize', {
       processId: process.pid, rootUri, initializationOptions,
