@@ -1,6 +1,5 @@
-// The shapes the runtime consumes from the compiler (engine/compile) and the data loaders (engine/data),
-// written structurally so the runtime can be tested with small hand-built models and datasets. They mirror
-// the agreed engine interfaces exactly; the real CompiledModel and Dataset are assignable to them.
+// The shapes the runtime consumes from the compiler (engine/compile), written structurally so the runtime can
+// be tested with small hand-built models; the real CompiledModel is assignable to ModelLike.
 
 export type DType = 'float32' | 'int64' | 'int32' | 'bool';
 export type InitKind = 'xavier' | 'uniform' | 'normal' | 'zeros' | 'ones' | 'lstm_forget_bias';
@@ -19,23 +18,6 @@ export interface ModelLike {
   shapes(dims: Record<string, number>): Record<string, [string, number][]>;
 }
 
-export interface HostTensor { dtype: 'int32' | 'float32'; dims: number[]; data: Int32Array | Float32Array }
-export interface Batch { tensors: Record<string, HostTensor>; mask?: HostTensor; dims: Record<string, number>; tokens: number }
-
-export interface VocabLike { tokens: string[]; index: Map<string, number>; pad?: number; unk?: number; bos?: number; eos?: number; kind: 'chars' | 'words' }
-
-export interface DatasetLike {
-  dims: Record<string, number>;
-  vocab?: VocabLike;
-  targetVocab?: VocabLike;
-  labels?: string[];
-  trainBatches(epoch: number): Iterable<Batch>;
-  validBatches(): Iterable<Batch>;
-  trainSize: number;
-  validSize: number;
-  encode(text: string): number[];
-  decode(ids: number[]): string;
-  save(): unknown;
-  /** Optional: a batch holding `x` for these inputs (classify, pairs, arithmetic), for predict. */
-  predictBatch?(texts: string[]): Batch;
-}
+// The data set as the runtime reads it: the loaders' own types (engine/data/types.ts), under the names the
+// runtime has always used.
+export type { HostTensor, Batch, Vocab as VocabLike, Dataset as DatasetLike } from '../data/types';
