@@ -116,6 +116,10 @@ function ensureTools() {
 /** PATH with Node 24 first (code-server's runtime), headers for node-gyp, private XDG dirs and TMPDIR. */
 function nodeEnv() {
   const env = { ...process.env };
+  // Under `npm run test:e2e` the outer npm (on Node 20) exports its config as npm_* variables; a nested npm
+  // would read them as its own, e.g. npm_config_user_agent, from which code-server's postinstall concludes
+  // it runs on Node 20 and refuses. Nested installs and code-server get a clean npm environment.
+  for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];
   env.PATH = `${join(CACHE, 'node24/bin')}:${process.env.PATH}`;
   env.npm_config_nodedir = join(CACHE, 'node24');
   for (const [k, sub] of [['XDG_CONFIG_HOME', 'xdg/config'], ['XDG_DATA_HOME', 'xdg/data'], ['XDG_CACHE_HOME', 'xdg/cache'], ['TMPDIR', 'tmp']]) {
