@@ -136,11 +136,12 @@ export function compileModel(input: CompileInput): CompiledModel {
     shapes(dims) {
       const { built } = build(dims, false);
       const out: Record<string, [string, number][]> = {};
-      const named = (t: TVal): [string, number][] => t.shape.map((s, i) => [t.names[i] ?? String(s), s]);
+      // An unnamed dimension (a literal size such as 128) is reported with the name '' (server/protocol.ts RuntimeDim).
+      const named = (t: TVal): [string, number][] => t.shape.map((s, i) => [t.names[i] ?? '', s]);
       for (const [name, v] of built.env) {
         if (isState(v)) {
           const s = v as StateVal;
-          out[`${name}.h`] = [['batch', s.batch], [stateSizeName(input, name) ?? String(s.hidden), s.hidden]];
+          out[`${name}.h`] = [['batch', s.batch], [s.hiddenName ?? stateSizeName(input, name) ?? '', s.hidden]];
           if (s.c) out[`${name}.c`] = out[`${name}.h`];
         } else out[name] = named(v);
       }

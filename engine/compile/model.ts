@@ -56,7 +56,7 @@ function stateField(ctx: LayerCtx, s: StateVal, field: 'h' | 'c', ref: string): 
   if (!arr) throw new EngineError(`${ref}: a ${s.cell} state has no field ${field}`);
   const top = arr[(s.layers - 1) * s.directions];
   const v = ctx.g.op1('Reshape', [top, ctx.g.constInt64([0, -1])]); // [B, 1, H] -> [B, H], batch may be symbolic
-  return { v, shape: [s.batch, s.hidden], names: ['batch', undefined], elem: 'float' };
+  return { v, shape: [s.batch, s.hidden], names: ['batch', s.hiddenName], elem: 'float' };
 }
 
 function num(p: unknown, dflt: number): number {

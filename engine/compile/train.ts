@@ -20,7 +20,7 @@ function tensorOf(ctx: BuildCtx, built: ModelBuild, desc: ModelDescription, size
     if (!ref.field) throw new EngineError(`loss: ${ref.name} is a recurrent state; use ${ref.name}.h`);
     const arr = v[ref.field]!;
     const top = arr[(v.layers - 1) * v.directions];
-    return { v: ctx.g.op1('Reshape', [top, ctx.g.constInt64([v.batch, v.hidden])]), shape: [v.batch, v.hidden], names: ['batch', undefined], elem: 'float' };
+    return { v: ctx.g.op1('Reshape', [top, ctx.g.constInt64([v.batch, v.hidden])]), shape: [v.batch, v.hidden], names: ['batch', v.hiddenName], elem: 'float' };
   }
   return v;
 }

@@ -74,7 +74,7 @@ export function recurrent(ctx: LayerCtx, stmt: string, x: TVal, o: RecurrentOpts
   const outName = sizeName === undefined ? undefined : D === 2 ? `2*${sizeName}` : sizeName;
   return {
     out: { v: inp, shape: [B, T, D * H], names: [x.names[0], x.names[1], outName], masked: x.masked, elem: 'float' },
-    state: { kind: 'state', cell: o.cell, layers: o.layers, directions: D as 1 | 2, hidden: H, batch: B, h: hN, c: o.cell === 'lstm' ? cN : undefined },
+    state: { kind: 'state', cell: o.cell, layers: o.layers, directions: D as 1 | 2, hidden: H, hiddenName: sizeName, batch: B, h: hN, c: o.cell === 'lstm' ? cN : undefined },
   };
 }
 

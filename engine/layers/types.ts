@@ -26,6 +26,8 @@ export interface StateVal {
   layers: number;
   directions: 1 | 2;
   hidden: number;
+  /** The hidden size's dimension name (`hidden`), so `enc.h` keeps its name in the shapes that ran. */
+  hiddenName?: string;
   batch: number;
   h: string[];
   c?: string[];

@@ -70,7 +70,7 @@ describe('compile: embedding -> lstm x2 -> dense language model', () => {
     const s = m.shapes({ batch: 3, time: 7 });
     assert.deepEqual(s.h, [['batch', 3], ['time', 7], ['hidden', 16]]);
     assert.deepEqual(s.logits, [['batch', 3], ['time', 7], ['vocab', 11]]);
-    assert.deepEqual(s['st.h'], [['batch', 3], ['16', 16]]);
+    assert.deepEqual(s['st.h'], [['batch', 3], ['hidden', 16]]);
   });
 
   it('a few Adam steps on one batch reduce the loss, with accuracy as [correct, count]', async () => {
