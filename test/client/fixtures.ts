@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { EngineManager, type EngineEvent } from '../../client/engine/manager';
+import { arithmeticExperiment } from '../engine/runtime-fixtures';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const ENGINE = path.join(ROOT, 'dist', 'engine.js');
@@ -12,36 +13,9 @@ export function assertBuilt(): void {
   assert.ok(fs.existsSync(ENGINE) && fs.existsSync(path.join(ROOT, 'dist', 'engine-worker.js')), `${ENGINE} is missing: run \`node esbuild.mjs\` first (npm test does)`);
 }
 
-/** The arithmetic workload, shrunk: 200 samples (7 steps an epoch at batch 32), a 16-unit encoder-decoder. */
+/** The arithmetic workload, shrunk: 200 samples (7 steps an epoch at batch 32), one CPU thread. */
 export function arithmetic(dir: string, name: string, epochs: number): string {
-  const file = path.join(dir, `${name}.rnn`);
-  fs.writeFileSync(file, `experiment ${name}
-
-dims { hidden = 16 }
-
-data arithmetic { samples = 200, numbers = 3, largest = 10, ops = ["+", "*"], batch = 32 }
-
-model {
-  input x: int[batch, src] < vocab
-  input y: int[batch, tgt] < vocab
-  chars = one_hot(x, vocab)
-  _, enc = lstm(chars, hidden)
-  start = repeat(enc.h, tgt)
-  dec, _ = lstm(start, hidden)
-  logits = dense(dec, vocab)
-}
-
-train {
-  loss = cross_entropy(logits, y)
-  optimizer = adam(lr = 1e-2)
-  epochs = ${epochs}
-  metrics = [exact_match, accuracy]
-  init = xavier
-  device = cpu
-  threads = 1
-}
-`);
-  return file;
+  return arithmeticExperiment(dir, epochs, { name, samples: 200, oneThread: true });
 }
 
 /** A character language model on a few lines of text, with a sample block. */

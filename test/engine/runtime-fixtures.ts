@@ -50,14 +50,16 @@ export async function buildEngine(): Promise<string> {
   return dist;
 }
 
-/** A small arithmetic encoder-decoder (the workload's model with fewer samples): trains in seconds. */
-export function arithmeticExperiment(dir: string, epochs: number): string {
-  const file = path.join(dir, 'arith.rnn');
-  fs.writeFileSync(file, `experiment arith_small
+/** A small arithmetic encoder-decoder (the workload's model with fewer samples): trains in seconds.
+ *  `opts` name the experiment (and file), shrink it further, or pin it to one CPU thread. */
+export function arithmeticExperiment(dir: string, epochs: number, opts: { name?: string; samples?: number; oneThread?: boolean } = {}): string {
+  const name = opts.name ?? 'arith_small';
+  const file = path.join(dir, opts.name ? `${name}.rnn` : 'arith.rnn');
+  fs.writeFileSync(file, `experiment ${name}
 
 dims { hidden = 16 }
 
-data arithmetic { samples = 320, numbers = 3, largest = 10, ops = ["+", "*"], batch = 32 }
+data arithmetic { samples = ${opts.samples ?? 320}, numbers = 3, largest = 10, ops = ["+", "*"], batch = 32 }
 
 model {
   input x: int[batch, src] < vocab
@@ -75,7 +77,7 @@ train {
   epochs = ${epochs}
   metrics = [exact_match, accuracy]
   init = xavier
-}
+${opts.oneThread ? '  device = cpu\n  threads = 1\n' : ''}}
 `);
   return file;
 }
