@@ -1,11 +1,21 @@
 // `unroll predict RUN INPUT`: the model's answer for one input (a label with probabilities, a decoded
 // sequence, or numbers).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PredictResult } from '../process/protocol';
 import { parseArgs } from './args';
 import { defaultIO, runSimple, runRef, wantsHelp, type CliIO } from './run-job';
 
-export const PREDICT_USAGE = `usage: unroll predict RUN INPUT [--root DIR] [--json]`;
+export const PREDICT_USAGE = `usage: unroll predict RUN [INPUT] [--root DIR] [--json]
+  INPUT: text ("a wonderful film"), numbers for a numeric model ("0.0 0.31 0.59", steps of several features
+  as "0.5,0 0.2,1"), or a .csv/.tsv/.json file of them (one row per step); without INPUT, the experiment's predict { from = ... }`;
+
+/** An INPUT that names an existing .csv/.tsv/.json file stands for its content. */
+function inputText(cwd: string, arg: string): string {
+  if (!/\.(csv|tsv|json)$/i.test(arg)) return arg;
+  const p = path.resolve(cwd, arg);
+  return fs.existsSync(p) && fs.statSync(p).isFile() ? fs.readFileSync(p, 'utf8') : arg;
+}
 
 export async function runPredict(argv: string[], io: CliIO = defaultIO): Promise<number> {
   if (wantsHelp(argv, PREDICT_USAGE, io)) return 0;
@@ -14,9 +24,10 @@ export async function runPredict(argv: string[], io: CliIO = defaultIO): Promise
   let json = false;
   try {
     const { positional, options } = parseArgs(argv, { root: 'string', json: 'bool', device: 'string' }, PREDICT_USAGE);
-    if (positional.length !== 2) throw new Error(PREDICT_USAGE);
+    // Without INPUT the experiment's `predict { from = ... }` is used.
+    if (positional.length < 1 || positional.length > 2) throw new Error(PREDICT_USAGE);
     json = options.json === true;
-    params = { run: runRef(cwd, positional[0]), input: positional[1], workspaceRoot: path.resolve(cwd, String(options.root ?? '.')), device: options.device as 'cpu' | undefined };
+    params = { run: runRef(cwd, positional[0]), input: positional[1] === undefined ? undefined : inputText(cwd, positional[1]), workspaceRoot: path.resolve(cwd, String(options.root ?? '.')), device: options.device as 'cpu' | undefined };
   } catch (e) {
     io.err(`unroll predict: ${(e as Error).message}\n`);
     return 2;

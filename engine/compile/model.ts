@@ -92,10 +92,11 @@ export interface ModelBuild {
 
 export function buildModel(
   ctx: LayerCtx, desc: ModelDescription, sizes: Record<string, number>,
-  opts: { stateInputs?: boolean; recurrentImpl?: typeof recurrent; symbolic?: Set<string> } = {},
+  opts: { stateInputs?: boolean; recurrentImpl?: typeof recurrent; symbolic?: Set<string>; inputs?: Map<string, TVal> } = {},
 ): ModelBuild {
   const env: Env = new Map();
-  const dataInputs = new Map<string, TVal>();
+  // Inputs the caller declared already (the exporter puts x before its lengths input).
+  const dataInputs = opts.inputs ?? new Map<string, TVal>();
   const stateInputs: ModelBuild['stateInputs'] = [];
   const finalStates = new Map<string, StateVal>();
 
@@ -231,7 +232,7 @@ export function shapeSizes(shape: Shape, sizes: Record<string, number>, what: st
 }
 
 /** symbolic: dim names left free in the graph (export: batch, time), carried as -1 in TVal shapes. */
-function makeInput(ctx: LayerCtx, name: string, shape: Shape, sizes: Record<string, number>, dataInputs: Map<string, TVal>, symbolic?: Set<string>): TVal {
+export function makeInput(ctx: LayerCtx, name: string, shape: Shape, sizes: Record<string, number>, dataInputs: Map<string, TVal>, symbolic?: Set<string>): TVal {
   const have = dataInputs.get(name);
   if (have) return have;
   const free = (i: number) => !!symbolic && shape.dims[i].name !== undefined && symbolic.has(shape.dims[i].name!);

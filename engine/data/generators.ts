@@ -5,6 +5,7 @@ import {
   type AddingSettings, type ArithmeticSettings, type SineSettings,
 } from '../../language/data';
 import { chunk, floatTensor, intTensor, range, shuffledBatches } from './batches';
+import { numericPredictBatch } from './numeric';
 import type { Batch, Dataset, HostTensor } from './types';
 
 /** A data set of `n` stored samples per split, each sample one row of every tensor. */
@@ -118,7 +119,7 @@ function contiguousSineSet(s: SineSettings, first: number, n: number): SampleSet
 }
 
 const noText = (what: string) => (): never => {
-  throw new DataError(what, `${what} data is numeric and has no text form`, { code: 'bad-argument', fix: 'use predict without from' });
+  throw new DataError(what, `${what} data is numeric and has no text form`, { code: 'bad-argument', fix: 'give predict numbers, e.g. "0.0 0.31 0.59"' });
 };
 
 export function sineDataset(s: SineSettings, seed: number): Dataset {
@@ -132,14 +133,14 @@ export function sineDataset(s: SineSettings, seed: number): Dataset {
       dims: { time: s.seqLen, batch: s.batch }, trainSize: trainIdx.length, validSize: validIdx.length,
       *trainBatches() { for (const b of trainIdx) yield rowsOf(train, b, { time: s.seqLen }, s.seqLen); },
       *validBatches() { for (const b of validIdx) yield rowsOf(valid, b, { time: s.seqLen }, s.seqLen); },
-      encode: noText('sine'), decode: noText('sine'), save: () => undefined,
+      encode: noText('sine'), decode: noText('sine'), predictBatch: numericPredictBatch(1), save: () => undefined,
     };
   }
   const train = sineSet(s, s.samples, mulberry32(deriveSeed(seed, STREAM_TRAIN_GEN)));
   const valid = sineSet(s, validSamples(s.samples, s.batch), mulberry32(deriveSeed(seed, STREAM_VALID_GEN)));
   return {
     ...genericDataset(train, valid, s.batch, seed, { time: s.seqLen, batch: s.batch }, { time: s.seqLen }, s.seqLen),
-    encode: noText('sine'), decode: noText('sine'), save: () => undefined,
+    encode: noText('sine'), decode: noText('sine'), predictBatch: numericPredictBatch(1), save: () => undefined,
   };
 }
 
@@ -166,6 +167,6 @@ export function addingDataset(s: AddingSettings, seed: number): Dataset {
   const valid = addingSet(s, validSamples(s.samples, s.batch), mulberry32(deriveSeed(seed, STREAM_VALID_GEN)));
   return {
     ...genericDataset(train, valid, s.batch, seed, { time: s.length, batch: s.batch }, { time: s.length }, 1),
-    encode: noText('adding'), decode: noText('adding'), save: () => undefined,
+    encode: noText('adding'), decode: noText('adding'), predictBatch: numericPredictBatch(2), save: () => undefined,
   };
 }

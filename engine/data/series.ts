@@ -2,6 +2,7 @@
 // (y). Windows keep time order: the last `valid` fraction of them is held out; training windows are shuffled.
 import { DataError, type SeriesSettings } from '../../language/data';
 import { chunk, floatTensor, range, shuffledBatches } from './batches';
+import { numericPredictBatch } from './numeric';
 import type { Batch, Dataset } from './types';
 
 export function seriesDataset(s: SeriesSettings, columns: string[], values: number[][] | undefined, seed: number, file: string): Dataset {
@@ -24,7 +25,7 @@ export function seriesDataset(s: SeriesSettings, columns: string[], values: numb
     return { tensors: { x, y }, dims: { batch: B, time: W }, tokens: B * W };
   };
   const validIdx = chunk(range(nTrain, nWindows), s.batch);
-  const noText = (): never => { throw new DataError(file, 'series data has no text form', { code: 'bad-argument', fix: 'predict with a CSV row instead' }); };
+  const noText = (): never => { throw new DataError(file, 'series data has no text form', { code: 'bad-argument', fix: 'predict with numbers: one row per step, the columns joined by commas, or a CSV file' }); };
   return {
     dims: { features: F, batch: s.batch, time: W },
     columns,
@@ -34,6 +35,7 @@ export function seriesDataset(s: SeriesSettings, columns: string[], values: numb
     *validBatches() { for (const b of validIdx) yield make(b); },
     encode: noText,
     decode: noText,
+    predictBatch: numericPredictBatch(F, columns),
     save: () => undefined,
   };
 }

@@ -5,7 +5,7 @@
 // is always a real token), y the label's index (labels in sorted order); the mask marks x's real tokens.
 // pairs: x is the source padded at the front to src (mask: its real tokens); y is the target then `</s>`,
 // y_in is `<s>` then the target (teacher forcing), both padded at the back to tgt (masks.tgt: y's tokens).
-import { deriveSeed, fieldTokens, mulberry32, shuffleInPlace, type ClassifySettings, type PairsSettings, type Vocab } from '../../language/data';
+import { DataError, deriveSeed, fieldTokens, mulberry32, shuffleInPlace, type ClassifySettings, type PairsSettings, type Vocab } from '../../language/data';
 import { chunk, epochRng, floatTensor, intTensor, range } from './batches';
 import { decodeTokens, encodeTokens } from './text';
 import type { Batch, Dataset, HostTensor } from './types';
@@ -29,6 +29,12 @@ export function padFront(ids: ArrayLike<number>, width: number, pad: number): In
   const n = Math.min(ids.length, width);
   for (let i = 0; i < n; i++) out[width - n + i] = ids[ids.length - n + i];
   return out;
+}
+
+/** An input with no tokens would be answered from padding alone: refuse it. */
+function noTokens(rows: number[][], what: string): void {
+  const at = rows.findIndex((r) => r.length === 0);
+  if (at >= 0) throw new DataError(rows.length > 1 ? `input ${at + 1}` : 'input', `has no ${what} to read`, { code: 'bad-argument', fix: 'give some text' });
 }
 
 function split(n: number, valid: number, seed: number): { train: number[]; valid: number[] } {
@@ -71,6 +77,7 @@ export function classifyDataset(s: ClassifySettings, vocab: Vocab, labels: strin
     predictBatch(texts) {
       const x = intTensor([texts.length, T]);
       const rows = texts.map((t) => encodeTokens(vocab, fieldTokens(t, s.tokens, 'keras'), 'predict'));
+      noTokens(rows, s.tokens === 'chars' ? 'characters' : 'words (punctuation is dropped)');
       rows.forEach((r, b) => x.data.set(padFront(r, T, pad), b * T));
       const mask = frontMask(rows.map((r) => r.length), rows.map((_, i) => i), T);
       return { tensors: { x }, mask, masks: { time: mask }, dims: { batch: texts.length, time: T }, tokens: texts.length };
@@ -124,6 +131,7 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
     predictBatch(texts) {
       const x = intTensor([texts.length, src]);
       const rows = texts.map((t) => encodeTokens(vocab, fieldTokens(t, s.tokens, 'plain'), 'predict'));
+      noTokens(rows, s.tokens === 'chars' ? 'characters' : 'words');
       rows.forEach((r, b) => x.data.set(padFront(r, src, pad), b * src));
       const mask = frontMask(rows.map((r) => r.length), rows.map((_, i) => i), src);
       return { tensors: { x }, mask, masks: { src: mask }, dims: { batch: texts.length, src, tgt }, tokens: texts.length };

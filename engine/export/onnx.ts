@@ -2,12 +2,16 @@
 // layers become ONNX's own LSTM / GRU / RNN operators with PyTorch's conventions mapped over: gate blocks
 // reordered (LSTM i,f,g,o -> i,o,f,c; GRU r,z,n -> z,r,h), both biases kept (B = [Wb, Rb]), GRU with
 // linear_before_reset = 1. Weights are initializers; batch and the time dimensions stay free.
+// Padded data (classify, bucketed text) is exported with ONNX's own mechanism: rows left-aligned (real tokens
+// first, as ONNX and PyTorch's pack_padded_sequence expect) and an int32 `lengths` input that becomes each
+// recurrent op's `sequence_lens` and the mask `last`/`mean`/`max` read; the engine's front-padded, masked
+// rows give the same answers. The model asks only for the inputs its outputs read (no training target).
 import type { Analysis } from '../../language/types';
-import { buildModel, type ModelDescription } from '../compile/model';
+import { buildModel, makeInput, type ModelDescription } from '../compile/model';
 import { makeCtx } from '../compile/ctx';
 import { addModelOutputs, descriptionOf, sizesOf } from '../compile/index';
 import { GATES, paramNames, type RecurrentOpts, type RecurrentResult } from '../layers/recurrent';
-import { EngineError, prod, type LayerCtx, type StateVal, type TVal } from '../layers/types';
+import { EngineError, prod, stepMask, type LayerCtx, type StateVal, type TVal } from '../layers/types';
 import { Graph } from '../onnx/graph';
 
 /** ONNX block order expressed as PyTorch block indices. */
@@ -26,7 +30,12 @@ export interface ExportOptions {
   free?: string[];
   /** Add initial-state inputs and final-state outputs to every recurrent layer without `init` (sampling). */
   stateInputs?: boolean;
+  /** Metadata_props and doc strings for the model, given its (pruned) input names. */
+  describe?: (inputs: string[]) => { metadata: Record<string, string>; docs: Record<string, string>; docString: string };
 }
+
+/** The name of the lengths input of an exported model whose data is padded. */
+export const LENGTHS_INPUT = 'lengths';
 
 export function exportOnnx(
   analysis: Analysis | ModelDescription, dataDims: Record<string, number>, weights: Record<string, Float32Array>,
@@ -37,6 +46,8 @@ export function exportOnnx(
   const free = new Set(opts.free ?? defaultFree(desc));
   const g = new Graph('uri' in analysis ? (analysis as Analysis).experiment || 'unroll' : 'unroll');
   const ctx = makeCtx(g, { training: false, weightInit: { kind: 'zeros' } });
+  const inputs = new Map<string, TVal>();
+  const lengths = addLengths(ctx, desc, sizes, free, inputs);
   const used = new Set<string>();
   const weight = (name: string, shape: number[]): Float32Array => {
     const w = weights[name];
@@ -50,12 +61,31 @@ export function exportOnnx(
     return g.initializer(name, { dtype: 'float32', dims: shape, data: weight(name, shape) });
   };
   const recurrentImpl = (c: LayerCtx, stmt: string, x: TVal, o: RecurrentOpts, sizeName?: string) =>
-    onnxRecurrent(c, stmt, x, o, weight, sizeName);
-  const built = buildModel(ctx, desc, sizes, { recurrentImpl, symbolic: free, stateInputs: opts.stateInputs });
+    onnxRecurrent(c, stmt, x, o, weight, sizeName, stepMask(c, x) ? lengths : undefined);
+  const built = buildModel(ctx, desc, sizes, { recurrentImpl, symbolic: free, stateInputs: opts.stateInputs, inputs });
   addModelOutputs(g, desc, built);
   const unused = Object.keys(weights).filter((k) => !used.has(k));
   if (unused.length) throw new EngineError(`export: weights ${unused.join(', ')} belong to no layer of this model; was the checkpoint made from another experiment?`);
-  return g.toBytes(17);
+  const about = opts.describe?.(g.liveInputNames());
+  return g.toBytes(17, { pruneInputs: true, ...about });
+}
+
+/**
+ * For a model whose data input is padded: declares that input first, then `lengths` (int32 [batch]), and
+ * gives the context the [batch, time] mask `t < lengths[b]` that the mask-aware layers read.
+ */
+function addLengths(ctx: LayerCtx, desc: ModelDescription, sizes: Record<string, number>, free: Set<string>, inputs: Map<string, TVal>): string | undefined {
+  const st = desc.model.find((s) => s.kind === 'input' && s.shape.masked);
+  if (!st || st.kind !== 'input') return undefined;
+  const { g } = ctx;
+  const x = makeInput(ctx, st.name, st.shape, sizes, inputs, free);
+  const lengths = g.input(LENGTHS_INPUT, 'int32', [typeof x.shape[0] === 'number' && x.shape[0] >= 0 ? x.shape[0] : 'batch']);
+  const T = g.op1('Gather', [g.op1('Shape', [x.v]), g.constInt64(1)], { axis: 0 });
+  const steps = g.op1('Range', [g.constInt64(0), T, g.constInt64(1)]); // [time]
+  const lens = g.op1('Unsqueeze', [g.op1('Cast', [lengths], { to: 7 }), g.constInt64([1])]); // [batch, 1]
+  ctx.mask = g.op1('Cast', [g.op1('Less', [steps, lens])], { to: 1 });
+  ctx.maskDim = st.shape.dims[1]?.name;
+  return lengths;
 }
 
 function defaultFree(desc: ModelDescription): string[] {
@@ -74,6 +104,7 @@ function defaultFree(desc: ModelDescription): string[] {
 
 function onnxRecurrent(
   ctx: LayerCtx, stmt: string, x: TVal, o: RecurrentOpts, weight: (name: string, shape: number[]) => Float32Array, sizeName?: string,
+  lengths?: string,
 ): RecurrentResult {
   const { g } = ctx;
   const H = o.hidden;
@@ -100,7 +131,7 @@ function onnxRecurrent(
     const b = g.initializer(`${stmt}.B_l${l}`, { dtype: 'float32', dims: [D, 2 * G * H], data: Bv });
     const stack = (vs: string[] | undefined) =>
       vs ? g.op1('Concat', vs.slice(l * D, l * D + D).map((v) => g.op1('Transpose', [v], { perm: [1, 0, 2] })), { axis: 0 }) : '';
-    const inputs = [seq, w, r, b, '', stack(o.init?.h)];
+    const inputs = [seq, w, r, b, lengths ?? '', stack(o.init?.h)];
     if (o.cell === 'lstm') inputs.push(stack(o.init?.c));
     while (inputs[inputs.length - 1] === '') inputs.pop();
     const attrs: Record<string, import('../onnx/graph').Attr> = { hidden_size: H, direction: D === 2 ? 'bidirectional' : 'forward' };
@@ -120,5 +151,5 @@ function onnxRecurrent(
   const out = g.op1('Transpose', [seq], { perm: [1, 0, 2] });
   const outName = sizeName === undefined ? undefined : D === 2 ? `2*${sizeName}` : sizeName;
   const state: StateVal = { kind: 'state', cell: o.cell, layers: o.layers, directions: D as 1 | 2, hidden: H, batch: x.shape[0], h: hN, c: o.cell === 'lstm' ? cN : undefined };
-  return { out: { v: out, shape: [x.shape[0], x.shape[1], D * H], names: [x.names[0], x.names[1], outName], elem: 'float' }, state };
+  return { out: { v: out, shape: [x.shape[0], x.shape[1], D * H], names: [x.names[0], x.names[1], outName], masked: x.masked, elem: 'float' }, state };
 }

@@ -1,14 +1,18 @@
 // last / first (mask-aware), mean / max / sum over a named dimension.
 import { EngineError, stepMask, type LayerCtx, type TVal } from './types';
 
-/** [batch, time] 0/1 weights that pick each row's last real step: mask[t] - mask[t+1] (padding is at the end). */
+/** [batch, time] 0/1 weights that pick each row's last real step: mask[t] * (1 - mask[t+1]), right for rows
+ *  padded at the front (classify) and at the back (buckets, the exported model's left-aligned rows). */
 function lastStepWeights(ctx: LayerCtx, batch: number, time: number): string {
   const { g } = ctx;
   const m = ctx.mask!;
   if (time === 1) return m;
-  const next = g.op1('Slice', [m, g.constInt64([1]), g.constInt64([time]), g.constInt64([1])]);
-  const shifted = g.op1('Concat', [next, g.constFloat(new Array(batch).fill(0), [batch, 1])], { axis: 1 });
-  return g.op1('Sub', [m, shifted]);
+  const tail = g.op1('Slice', [m, g.constInt64([1]), g.constInt64([batch < 0 || time < 0 ? Number.MAX_SAFE_INTEGER : time]), g.constInt64([1])]);
+  // Free sizes (the exported model) pad with Pad; fixed ones concatenate a zeros column (fewer op kinds to train).
+  const next = batch < 0 || time < 0
+    ? g.op1('Pad', [tail, g.constInt64([0, 0, 0, 1])])
+    : g.op1('Concat', [tail, g.constFloat(new Array(batch).fill(0), [batch, 1])], { axis: 1 });
+  return g.op1('Mul', [m, g.op1('Sub', [g.constFloat(1), next])]);
 }
 
 function pickStep(ctx: LayerCtx, x: TVal, weights: string): TVal {

@@ -66,6 +66,13 @@ const BOOL_OUT = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrE
 const INT64_OUT = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero']);
 const REDUCE = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceLogSumExp', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum']);
 
+/** The IR version ONNX's release table pairs with an opset (onnx/docs/Versioning.md): IR 8 up to opset 18
+ *  (onnx 1.10-1.13), IR 9 for 19-20, IR 10 from 21. A newer IR than the opset's makes older checkers refuse
+ *  the file (Debian's onnx 1.12 knows IR 8 at most). */
+export function irVersionFor(opset: number): number {
+  return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+}
+
 let cachedModelType: protobuf.Type | undefined;
 function modelType(): protobuf.Type {
   if (!cachedModelType) cachedModelType = protobuf.parse(ONNX_PROTO, { keepCase: true }).root.lookupType('onnx.ModelProto');
@@ -260,8 +267,11 @@ export class Graph {
 
   // ---- serialization ------------------------------------------------------------------------------
 
-  /** ONNX ModelProto bytes. Nodes and initializers that no graph output depends on are left out. */
-  toBytes(opset = 17): Uint8Array {
+  /**
+   * ONNX ModelProto bytes. Nodes and initializers that no graph output depends on are left out; with
+   * `pruneInputs`, so are graph inputs that nothing reads (an exported model asks only for what it uses).
+   */
+  toBytes(opset = 17, opts: { pruneInputs?: boolean; metadata?: Record<string, string>; docs?: Record<string, string>; docString?: string } = {}): Uint8Array {
     if (this.outputs.length === 0) throw new Error('graph has no outputs');
     const live = new Set<string>(this.outputs.map((o) => o.name));
     const keep: GraphNode[] = [];
@@ -273,7 +283,7 @@ export class Graph {
     }
     keep.reverse();
     const domains = new Set(keep.map((n) => n.domain).filter((d) => d !== ''));
-    const irVersion = opset <= 15 ? 8 : opset <= 20 ? 9 : 10;
+    const irVersion = irVersionFor(opset);
     const extra = new Map<string, TensorValue>(); // initializers added while lowering to the opset
     const nodes = keep.flatMap((n) => narrowWide(n, extra, this)).map((n) => ({ n, ...lowerForOpset(n, opset, extra) }));
     // initializers that a written node reads (narrowing can replace a node's size input)
@@ -282,6 +292,8 @@ export class Graph {
     const model = {
       ir_version: irVersion,
       producer_name: 'unroll',
+      ...(opts.docString ? { doc_string: opts.docString } : {}),
+      metadata_props: Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value })),
       opset_import: [{ domain: '', version: opset }, ...[...domains].map((d) => ({ domain: d, version: 1 }))],
       graph: {
         name: this.name,
@@ -297,14 +309,24 @@ export class Graph {
           ...[...this.initializers].filter(([k]) => read.has(k)).map(([k, t]) => encodeTensor(k, t)),
           ...[...extra].filter(([k]) => read.has(k)).map(([k, t]) => encodeTensor(k, t)),
         ],
-        input: this.inputs.map((i) => valueInfo(i.name, i.dtype, i.shape)),
-        output: this.outputs.map((o) => valueInfo(o.name, o.dtype, o.shape)),
+        input: this.inputs.filter((i) => !opts.pruneInputs || read.has(i.name)).map((i) => valueInfo(i.name, i.dtype, i.shape, opts.docs?.[i.name])),
+        output: this.outputs.map((o) => valueInfo(o.name, o.dtype, o.shape, opts.docs?.[o.name])),
       },
     };
     const T = modelType();
     const err = T.verify(model);
     if (err) throw new Error(`ONNX model does not verify: ${err}`);
     return T.encode(T.fromObject(model)).finish();
+  }
+
+  /** Graph inputs some output depends on (what toBytes keeps with pruneInputs), in declaration order. */
+  liveInputNames(): string[] {
+    const live = new Set<string>(this.outputs.map((o) => o.name));
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i];
+      if (node.outputs.some((o) => live.has(o))) for (const x of node.inputs) if (x !== '') live.add(x);
+    }
+    return this.inputs.map((i) => i.name).filter((n) => live.has(n));
   }
 
   /** Added: node count after pruning to the outputs (what runtime cost scales with). */
@@ -679,12 +701,12 @@ function encodeTensor(name: string, t: TensorValue): Record<string, unknown> {
   return { name, dims: t.dims, data_type: ONNX_DTYPE[t.dtype], raw_data: bytes };
 }
 
-function valueInfo(name: string, dtype: DType, shape?: Dim[]): Record<string, unknown> {
+function valueInfo(name: string, dtype: DType, shape?: Dim[], doc?: string): Record<string, unknown> {
   const tensor: Record<string, unknown> = { elem_type: ONNX_DTYPE[dtype] };
   if (shape) {
     tensor.shape = { dim: shape.map((d) => (isNum(d) ? { dim_value: d } : d === '?' ? {} : { dim_param: d })) };
   }
-  return { name, type: { tensor_type: tensor } };
+  return { name, type: { tensor_type: tensor }, ...(doc ? { doc_string: doc } : {}) };
 }
 
 function encodeAttr(name: string, v: Attr): Record<string, unknown> {

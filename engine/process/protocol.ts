@@ -56,7 +56,13 @@ export interface SampleParams {
 export interface SampleResult { runId: string; text: string; prime: string }
 export const SampleRequest = new RequestType<SampleParams, SampleResult, void>('unroll/sample');
 
-export interface PredictParams { run: RunRef; workspaceRoot?: string; input: string; device?: Device }
+export interface PredictParams {
+  run: RunRef;
+  workspaceRoot?: string;
+  /** Omitted: the experiment's `predict { from = ... }`. */
+  input?: string;
+  device?: Device;
+}
 export interface PredictResult {
   runId: string;
   /** What a person reads: the decoded sequence, the label, or the numbers. */

@@ -10,7 +10,7 @@ import { SessionCache, toOrt } from './session';
 import type { Batch, HostTensor } from './types';
 
 /** The tensor the loss reads its prediction from (`logits` of cross_entropy(logits, y)). */
-function predictionName(run: LoadedRun): string {
+export function predictionName(run: Pick<LoadedRun, 'analysis' | 'settings'>): string {
   const op = run.analysis.train?.loss?.operands[0];
   if (op) return op.field ? `${op.name}.${op.field}` : op.name;
   // No loss: the last statement's first output.
@@ -41,6 +41,26 @@ function feedsFor(io: { inputs: { name: string; dtype: 'float32' | 'int64' | 'in
     } else throw new Error(`${where}: the inference graph wants input "${inp.name}", which neither the data nor the checkpoint provides`);
   }
   return feeds;
+}
+
+function ones(dims: number[]): HostTensor {
+  return { dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(1) };
+}
+
+function dimOfMask(src: string | undefined): string {
+  return src === 'pairs' ? 'src' : 'time';
+}
+
+/** What an input looks like for this experiment's data, for messages. */
+function exampleInput(run: LoadedRun): string {
+  switch (run.analysis.data?.source) {
+    case 'sine': return 'give the sequence\'s values, e.g. "0.0 0.31 0.59"';
+    case 'adding': return 'give (value, marker) steps, e.g. "0.5,0 0.2,1 0.7,1 0.1,0"';
+    case 'series': return `give one row per step with ${run.dataset.columns?.join(', ') ?? 'the columns'} joined by commas, or a CSV file`;
+    case 'arithmetic': return 'give an expression, e.g. "3*10*5"';
+    case 'text': return 'give the text to continue, e.g. "the"';
+    default: return 'give the text to classify, e.g. "a wonderful film"';
+  }
 }
 
 /** Softmax of logits / temperature, then one draw. Temperature 0 (or below) takes the most likely token. */
@@ -129,6 +149,7 @@ export async function sample(run: LoadedRun, p: SampleParams): Promise<SampleRes
 export async function predict(run: LoadedRun, p: PredictParams): Promise<PredictResult> {
   const input = p.input ?? run.analysis.predict?.from;
   if (input === undefined) throw new UserError('predict needs an input (or a `predict { from = "..." }` block in the experiment)');
+  if (input.trim() === '') throw new UserError(`predict needs a non-empty input: ${exampleInput(run)}`);
   const src = run.analysis.data?.source;
   let batch: Batch;
   try {
@@ -139,7 +160,9 @@ export async function predict(run: LoadedRun, p: PredictParams): Promise<Predict
       batch = { tensors: { x: { dtype: 'int32', dims: [1, ids.length], data: Int32Array.from(ids) } }, dims: { batch: 1, [timeName]: ids.length }, tokens: ids.length };
     }
   } catch (e) {
-    throw new UserError(`input ${JSON.stringify(input)}: ${(e as Error).message}`);
+    const d = e as Error & { detail?: string; fix?: string };
+    const why = d.name === 'DataError' && d.detail ? `${d.detail}${d.fix ? `; fix: ${d.fix}` : ''}` : d.message;
+    throw new UserError(`input ${JSON.stringify(input.length > 60 ? `${input.slice(0, 57)}...` : input)}: ${why}`);
   }
   const dims = { ...run.settings.dims, ...run.dataset.dims, ...batch.dims, batch: 1 };
   const out = predictionName(run);
@@ -151,6 +174,7 @@ export async function predict(run: LoadedRun, p: PredictParams): Promise<Predict
     const fixed = weightsFeeds(run);
     const data: Record<string, HostTensor> = { ...batch.tensors };
     if (batch.mask) data.mask = batch.mask;
+    else if (s.io.inputs.some((i) => i.name === 'mask')) data.mask = ones([1, batch.dims[dimOfMask(src)] ?? 1]); // an unpadded input: every step is real
     const needsYin = s.io.inputs.some((i) => i.name === 'y_in');
     if (lossFn === 'cross_entropy' && needsYin) {
       // Teacher-forced decoder: decode greedily, feeding each predicted token back as the next input.

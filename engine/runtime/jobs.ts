@@ -10,7 +10,9 @@ import { selectDevice, DeviceError } from './device';
 import { StepError, train } from './trainer';
 import { UserError, type Job, type JobSink } from './jobs-types';
 import { toolchain, type Analysis } from './toolchain';
-import { predict, sample } from './inference';
+import { predict, predictionName, sample } from './inference';
+import type { SavedDataset } from '../data/types';
+import type { PlainArgs } from '../../language/data';
 import type { DatasetLike, ModelLike } from './types';
 
 export async function runJob(job: Job, sink: JobSink): Promise<void> {
@@ -261,7 +263,12 @@ async function exportJob(p: ExportParams): Promise<ExportResult> {
   for (const [k, v] of Object.entries(run.weights)) flat[k] = v.data;
   let bytes: Uint8Array;
   try {
-    bytes = toolchain.exportOnnx(run.analysis, { ...run.settings.dims, ...run.dataset.dims }, flat);
+    const saved = run.dataset.save() as SavedDataset;
+    const describe = (inputs: string[]) => toolchain.describeExport({
+      experiment: run.analysis.experiment, source: saved.source, args: saved.args as PlainArgs, dataset: run.dataset,
+      prediction: predictionName(run), loss: run.analysis.train?.loss?.fn, inputs,
+    });
+    bytes = toolchain.exportOnnx(run.analysis, { ...run.settings.dims, ...run.dataset.dims }, flat, { describe });
   } catch (e) {
     throw new UserError(`export of ${run.dir} failed: ${(e as Error).message}`);
   }

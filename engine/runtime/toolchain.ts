@@ -5,7 +5,8 @@ import { createFsDataHost } from '../../language/data/index';
 import type { Analysis, DataSource } from '../../language/types';
 import { loadDataset, restoreDataset } from '../data/index';
 import { compileExperiment } from '../compile/index';
-import { exportOnnx } from '../export/onnx';
+import { exportOnnx, type ExportOptions } from '../export/onnx';
+import { describeExport } from '../export/metadata';
 
 export type { Analysis };
 
@@ -15,5 +16,6 @@ export const toolchain = {
   loadDataset: (source: DataSource, opts: { seed: number; baseDir: string }) => loadDataset(source, opts),
   restoreDataset: (saved: unknown, source: DataSource) => restoreDataset(saved, source),
   compileExperiment: (a: Analysis, dims: Record<string, number>) => compileExperiment(a, dims),
-  exportOnnx: (a: Analysis, dims: Record<string, number>, weights: Record<string, Float32Array>) => exportOnnx(a, dims, weights),
+  exportOnnx: (a: Analysis, dims: Record<string, number>, weights: Record<string, Float32Array>, opts?: ExportOptions) => exportOnnx(a, dims, weights, opts),
+  describeExport,
 };

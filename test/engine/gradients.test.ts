@@ -141,3 +141,33 @@ test('a value the loss does not depend on gets a zero gradient; an op without a 
   assert.deepEqual(Array.from(out[gr[u2]].data as Float32Array), [0, 0, 0, 0, 0, 0]);
   void unused;
 });
+
+test('the embedding gradient of many repeated ids is bit-identical run after run on 4 threads (no racing scatter-add)', async () => {
+  const V = 40, E = 64, N = 6000;
+  const g = new Graph();
+  const table = g.input('table', 'float32', [V, E]);
+  const ids = g.input('ids', 'int32', [N]);
+  const dy = g.input('dy', 'float32', [N, E]);
+  const loss = g.op1('ReduceSum', [g.op1('Mul', [g.op1('Gather', [table, ids]), dy])], { keepdims: 0 });
+  g.output(gradients(g, loss, [table])[table]);
+  const s = await ort.InferenceSession.create(g.toBytes(), { intraOpNumThreads: 4, interOpNumThreads: 1 });
+  let seed = 7;
+  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const feeds = {
+    table: new ort.Tensor('float32', new Float32Array(V * E), [V, E]),
+    ids: new ort.Tensor('int32', Int32Array.from({ length: N }, () => Math.floor(rnd() * V)), [N]),
+    dy: new ort.Tensor('float32', Float32Array.from({ length: N * E }, () => rnd() - 0.5), [N, E]),
+  };
+  const runs: Uint8Array[] = [];
+  for (let i = 0; i < 8; i++) {
+    const out = Object.values(await s.run(feeds))[0].data as Float32Array;
+    runs.push(new Uint8Array(out.slice().buffer));
+  }
+  for (const r of runs.slice(1)) assert.deepEqual(r, runs[0], 'the same inputs give the same bits');
+  // and the sums are right: row v of the gradient is the sum of dy's rows whose id is v
+  const want = new Float64Array(V * E);
+  const idv = feeds.ids.data as Int32Array, dv = feeds.dy.data as Float32Array;
+  for (let n = 0; n < N; n++) for (let e = 0; e < E; e++) want[idv[n] * E + e] += dv[n * E + e];
+  const got = new Float32Array(runs[0].buffer);
+  for (let i = 0; i < V * E; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-3, `row ${Math.floor(i / E)}: ${got[i]} vs ${want[i]}`);
+});

@@ -1,7 +1,7 @@
 import type { GradRule } from '../types';
 import { attrInt, zeros } from '../util';
 
-// Embedding-style gradient: ScatterND(zeros, indices, dy, reduction='add') sums the rows of repeated ids.
+// Embedding-style gradient: a scatter-add of dy's rows into zeros sums the rows of repeated ids.
 // A constant scalar index (one time step of a sequence) is cheaper as Unsqueeze + Pad.
 export const rule: GradRule = (c) => {
   const g = c.g;
@@ -13,6 +13,7 @@ export const rule: GradRule = (c) => {
   const d = c.dy[0]!;
   const ci = g.constInts(idx);
   const idxDims = c.dims(idx);
+  const idxSizes = c.shape(idx);
   if (ci && ci.length === 1 && idxDims.length === 0) {
     const i = ci[0] < 0 ? ci[0] + xd[axis] : ci[0];
     const u = g.op1('Unsqueeze', [d, g.constInt64([axis])]);
@@ -21,20 +22,27 @@ export const rule: GradRule = (c) => {
     pads[rank + axis] = xd[axis] - i - 1;
     return [pads.every((p) => p === 0) ? u : g.op1('Pad', [u, g.constInt64(pads)])];
   }
-  // Unsqueeze before the Cast to int64 (ScatterND's index type): under WebGPU an int64 Unsqueeze runs on the CPU
-  const u = c.cached('Unsqueeze', [idx, g.constInt64([-1])]);
-  const ids = g.dtypeOf(idx) === 'int64' ? u : c.cached('Cast', [u], { to: 7 });
-  if (axis === 0) return [g.op1('ScatterND', [zeros(g, xd), ids, d], { reduction: 'add' }), undefined];
-  // move the gathered axis to the front, scatter there, move it back
+  // ScatterElements, not ScatterND: onnxruntime's CPU ScatterND adds the rows of repeated ids from several
+  // threads at once (a race: same seed, different weights), ScatterElements walks each column's updates in
+  // index order. Both operands as [N, R] rows: N gathered indices, R values per row.
   const k = idxDims.length;
   const toFront = [axis, ...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== axis)];
+  const front = toFront.map((i) => xd[i]);
+  const N = idxSizes.reduce((a, b) => a * b, 1);
+  const R = front.slice(1).reduce((a, b) => a * b, 1);
+  const flatIds = c.cached('Reshape', [idx, g.constInt64([N, 1])]);
+  const ids = g.op1('Expand', [g.dtypeOf(idx) === 'int64' ? flatIds : c.cached('Cast', [flatIds], { to: 7 }), g.constInt64([N, R])]);
+  const rows = (v: string) => g.op1('Reshape', [v, g.constInt64([N, R])]);
+  const scatter = (upd: string) => g.op1('Reshape', [
+    g.op1('ScatterElements', [zeros(g, [front[0], R]), ids, rows(upd)], { axis: 0, reduction: 'add' }), g.constInt64(front),
+  ]);
+  if (axis === 0) return [scatter(d), undefined];
+  // move the gathered axis to the front, scatter there, move it back
   const dPerm = [
     ...Array.from({ length: k }, (_, i) => axis + i),
     ...Array.from({ length: axis }, (_, i) => i),
     ...Array.from({ length: rank - axis - 1 }, (_, i) => axis + k + i),
   ];
-  const dT = g.op1('Transpose', [d], { perm: dPerm });
-  const scattered = g.op1('ScatterND', [zeros(g, toFront.map((i) => xd[i])), ids, dT], { reduction: 'add' });
   const back = toFront.map((_, i) => toFront.indexOf(i));
-  return [g.op1('Transpose', [scattered], { perm: back }), undefined];
+  return [g.op1('Transpose', [scatter(g.op1('Transpose', [d], { perm: dPerm }))], { perm: back }), undefined];
 };

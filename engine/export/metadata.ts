@@ -1,0 +1,92 @@
+// What a consumer of an exported model needs besides the weights: how to turn text (or numbers) into its
+// inputs and read its outputs. Written as the model's metadata_props (keys `unroll.*`, JSON values where a
+// value is structured) and as doc strings of its inputs and outputs, so Netron and any runtime show it.
+import { ArgReader, classifySettings, textSettings, type PlainArgs } from '../../language/data';
+import type { Dataset } from '../data/types';
+import { LENGTHS_INPUT } from './onnx';
+
+export interface ExportDescription { metadata: Record<string, string>; docs: Record<string, string>; docString: string }
+
+export interface DescribeInput {
+  experiment: string;
+  /** The data block's source and plain arguments (as saved with the run). */
+  source: string;
+  args: PlainArgs;
+  dataset: Pick<Dataset, 'vocab' | 'labels' | 'columns' | 'dims'>;
+  /** The output the loss reads (the prediction) and the loss function. */
+  prediction: string;
+  loss?: string;
+  /** The exported graph's input names. */
+  inputs: string[];
+}
+
+const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\\t\\n\\r';
+
+/** How text becomes ids, as data a consumer can implement. */
+function tokenizer(source: string, args: PlainArgs): Record<string, unknown> | undefined {
+  switch (source) {
+    case 'classify': {
+      const s = classifySettings(new ArgReader(source, args, source));
+      return s.tokens === 'chars'
+        ? { tokens: 'chars', max_len: s.maxLen, truncate: 'keep the last max_len tokens' }
+        : { tokens: 'words', lowercase: true, replace_with_space: KERAS_FILTERS, split: 'whitespace', max_len: s.maxLen, truncate: 'keep the last max_len tokens', unknown: '<unk>' };
+    }
+    case 'text': {
+      const s = textSettings(new ArgReader(source, args, source));
+      return s.tokens === 'chars' ? { tokens: 'chars' } : { tokens: 'words', split: 'whitespace', case: 'kept', end_of_line: '<eos>', unknown: '<unk>' };
+    }
+    case 'pairs':
+      return { tokens: String(args.tokens ?? 'words'), split: 'whitespace', source_end: '</s>', target_start: '<s>' };
+    case 'arithmetic':
+      return { tokens: 'chars', align: 'right', pad_with: ' ' };
+    default:
+      return undefined;
+  }
+}
+
+function outputDoc(d: DescribeInput): string {
+  const labels = d.dataset.labels;
+  if (d.loss === 'binary_cross_entropy') return `[batch, 1] probability of label ${JSON.stringify(labels?.[1] ?? '1')} (1 - p: ${JSON.stringify(labels?.[0] ?? '0')})`;
+  if (d.loss === 'cross_entropy') {
+    if (labels && d.source === 'classify') return `[batch, classes] logits over unroll.labels; softmax over the last axis gives probabilities`;
+    return `logits over unroll.vocab at every step (last axis); softmax gives the next token's distribution`;
+  }
+  return 'the predicted values';
+}
+
+function inputDoc(name: string, d: DescribeInput, padded: boolean): string {
+  if (name === LENGTHS_INPUT) return 'int32 [batch]: the number of real tokens in each row of x (at least 1)';
+  if (d.source === 'sine' || d.source === 'adding' || d.source === 'series') {
+    const cols = d.source === 'adding' ? ['value', 'marker'] : d.source === 'sine' ? ['value'] : d.dataset.columns ?? [];
+    return `float32 [batch, time, ${cols.length}]: one row per step, features ${cols.join(', ')}`;
+  }
+  if (d.source === 'arithmetic') return `int32 [batch, src]: character ids of the expression, right-aligned with spaces to ${d.dataset.dims.src}`;
+  return padded
+    ? 'int32 [batch, time]: token ids (unroll.vocab), each row left-aligned (real tokens first, then unroll.pad_id), its count in lengths'
+    : 'int32 [batch, time]: token ids (unroll.vocab)';
+}
+
+export function describeExport(d: DescribeInput): ExportDescription {
+  const padded = d.inputs.includes(LENGTHS_INPUT);
+  const v = d.dataset.vocab;
+  const metadata: Record<string, string> = {
+    'unroll.experiment': d.experiment,
+    'unroll.data': d.source,
+    'unroll.prediction': d.prediction,
+    'unroll.inputs': JSON.stringify(d.inputs),
+  };
+  if (d.loss) metadata['unroll.loss'] = d.loss;
+  const tok = tokenizer(d.source, d.args);
+  if (tok) metadata['unroll.tokenizer'] = JSON.stringify(tok);
+  if (v) {
+    metadata['unroll.vocab'] = JSON.stringify(v.tokens);
+    for (const [k, id] of Object.entries({ pad_id: v.pad, unk_id: v.unk, bos_id: v.bos, eos_id: v.eos })) if (id !== undefined) metadata[`unroll.${k}`] = String(id);
+  }
+  if (d.dataset.labels) metadata['unroll.labels'] = JSON.stringify(d.dataset.labels);
+  if (d.dataset.columns) metadata['unroll.columns'] = JSON.stringify(d.dataset.columns);
+  if (padded) metadata['unroll.padding'] = 'rows left-aligned (real tokens first), lengths = real tokens per row (ONNX sequence_lens)';
+  const docs: Record<string, string> = { [d.prediction]: outputDoc(d) };
+  for (const i of d.inputs) docs[i] = inputDoc(i, d, padded);
+  const docString = `Unroll experiment ${d.experiment}: feed ${d.inputs.join(', ')}; read ${d.prediction} (${docs[d.prediction]}).`;
+  return { metadata, docs, docString };
+}
