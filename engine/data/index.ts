@@ -48,7 +48,7 @@ export async function loadDataset(source: DataSource, opts: LoadOptions): Promis
   }
   const scan = scanText(scanner, content);
   content = '';
-  return withSave(fromScan(name, args, scan, opts.seed, shown), name, args, opts.seed);
+  return withSave(fromScan(name, args, scan, opts.seed, shown), name, args, opts.seed, scan.probe.dims);
 }
 
 function generated(name: string, args: PlainArgs, seed: number): Dataset {
@@ -74,9 +74,9 @@ function fromScan(name: string, args: PlainArgs, scan: ScanResult, seed: number,
   }
 }
 
-function withSave(d: Dataset, source: string, args: PlainArgs, seed: number): Dataset {
+function withSave(d: Dataset, source: string, args: PlainArgs, seed: number, probe?: Record<string, number>): Dataset {
   d.save = (): SavedDataset => ({
-    version: 1, source, args, seed, dims: d.dims,
+    version: 1, source, args, seed, dims: d.dims, ...(probe ? { probe } : {}),
     vocab: d.vocab ? { tokens: d.vocab.tokens, kind: d.vocab.kind } : undefined,
     labels: d.labels, columns: d.columns,
   });
@@ -100,5 +100,5 @@ export function restoreDataset(saved: unknown, source: DataSource, seedOverride?
   if (GENERATOR_SOURCES.has(name)) return withSave(generated(name, args, seed), name, args, seed);
   const vocab = s.vocab ? makeVocab(s.vocab.tokens, s.vocab.kind) : undefined;
   const scan: ScanResult = { probe: { dims: s.dims }, vocab, labels: s.labels, columns: s.columns };
-  return withSave(fromScan(name, args, scan, seed, where), name, args, seed);
+  return withSave(fromScan(name, args, scan, seed, where), name, args, seed, s.probe);
 }

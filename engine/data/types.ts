@@ -52,6 +52,9 @@ export interface SavedDataset {
   /** The run's seed (restoring a generator regenerates the same samples). */
   seed?: number;
   dims: Record<string, number>;
+  /** File sources: the sizes the checker's probe of the data file gave, so a trained run is checked again
+   *  (predict, sample, export) without the file. */
+  probe?: Record<string, number>;
   vocab?: { tokens: string[]; kind: 'chars' | 'words' };
   labels?: string[];
   columns?: string[];

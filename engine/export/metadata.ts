@@ -23,7 +23,7 @@ export interface DescribeInput {
 const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\\t\\n\\r';
 
 /** How text becomes ids, as data a consumer can implement. */
-function tokenizer(source: string, args: PlainArgs): Record<string, unknown> | undefined {
+function tokenizer(source: string, args: PlainArgs, dims: Record<string, number>): Record<string, unknown> | undefined {
   switch (source) {
     case 'classify': {
       const s = classifySettings(new ArgReader(source, args, source));
@@ -38,7 +38,7 @@ function tokenizer(source: string, args: PlainArgs): Record<string, unknown> | u
     case 'pairs':
       return { tokens: String(args.tokens ?? 'words'), split: 'whitespace', source_end: '</s>', target_start: '<s>' };
     case 'arithmetic':
-      return { tokens: 'chars', align: 'right', pad_with: ' ' };
+      return { tokens: 'chars', drop: 'whitespace', align: 'right', width: dims.src, pad_with: ' ' };
     default:
       return undefined;
   }
@@ -76,7 +76,7 @@ export function describeExport(d: DescribeInput): ExportDescription {
     'unroll.inputs': JSON.stringify(d.inputs),
   };
   if (d.loss) metadata['unroll.loss'] = d.loss;
-  const tok = tokenizer(d.source, d.args);
+  const tok = tokenizer(d.source, d.args, d.dataset.dims);
   if (tok) metadata['unroll.tokenizer'] = JSON.stringify(tok);
   if (v) {
     metadata['unroll.vocab'] = JSON.stringify(v.tokens);

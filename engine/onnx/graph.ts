@@ -536,6 +536,12 @@ export class Graph {
         });
         return one(out);
       }
+      case 'Range': {
+        // [ceil((limit - start) / delta)], known only when all three are constants
+        const [a, b, c] = [1, 2, 3].map((k) => this.constInts(inputs[k - 1])?.[0]);
+        const dt = this.values.get(inputs[0])?.dtype ?? 'int64';
+        return [{ dtype: dt, dims: [a !== undefined && b !== undefined && c ? Math.max(0, Math.ceil((b - a) / c)) : '?'] }];
+      }
       case 'Tile': {
         const reps = this.constInts(inputs[1]);
         if (!d0 || !reps) return one(undefined);

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic';
+import { listRuns, resolveRun, type RunInfo } from './store';
 
 const MAGIC = 'UNRLCKP1';
 
@@ -137,4 +138,24 @@ export function readLatestCheckpoint(dir: string): { pointer: CheckpointPointer;
   const file = path.join(dir, pointer.file);
   if (!fs.existsSync(file)) throw new Error(`${file}: named by checkpoint.json but missing; the run folder was changed by hand`);
   return { pointer, state: decodeCheckpoint(fs.readFileSync(file), file) };
+}
+
+/**
+ * Resolve RUN for using a trained model (predict, sample, export): by experiment name, the latest run that
+ * has a checkpoint (a killed or `--epochs 0` run must not hide the good ones), with a note saying which run
+ * was taken and what was passed over. A run folder or `<experiment>/<run-id>` is taken as given.
+ */
+export function resolveTrainedRun(ref: string, root: string): RunInfo & { note?: string } {
+  const info = resolveRun(ref, root);
+  const byName = !ref.includes('/') && !ref.includes('\\') && !fs.existsSync(path.join(path.resolve(ref), 'settings.json'));
+  if (!byName || readCheckpointPointer(info.dir)) return info;
+  const runs = listRuns(root, ref);
+  const skipped: string[] = [];
+  for (let i = runs.length - 1; i >= 0; i--) {
+    if (readCheckpointPointer(runs[i].dir)) {
+      return { ...runs[i], note: `using run ${runs[i].experiment}/${runs[i].runId}, the latest with a checkpoint (${skipped.join(', ')} ${skipped.length === 1 ? 'has' : 'have'} none)` };
+    }
+    skipped.push(runs[i].runId);
+  }
+  return info; // none has a checkpoint: the caller says so for the latest
 }

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CheckpointParams, ExportParams, ExportResult, FailedParams, FinishedParams, LogParams, MetricsParams, ResumeParams, RunStartedParams, SampleNotificationParams, TrainParams, TrainResult } from '../process/protocol';
-import { readLatestCheckpoint } from '../runs/checkpoint';
+import { readLatestCheckpoint, resolveTrainedRun } from '../runs/checkpoint';
+import { dataChanges, savedDataHost } from '../runs/data';
 import { createRun, readExperimentText, readSettings, readVocab, resolveRun, writeRunFiles, writeSettings, type RunSettings } from '../runs/store';
 import { selectDevice, DeviceError } from './device';
 import { StepError, train } from './trainer';
@@ -22,13 +23,16 @@ export async function runJob(job: Job, sink: JobSink): Promise<void> {
     case 'resume':
       return resumeJob(job.params, sink);
     case 'sample':
-      return sink.result(await sample(await loadRun(job.params.run, job.params.workspaceRoot), job.params));
+      return sink.result(await sample(await loadRun(job.params.run, job.params.workspaceRoot, say(sink)), job.params));
     case 'predict':
-      return sink.result(await predict(await loadRun(job.params.run, job.params.workspaceRoot), job.params));
+      return sink.result(await predict(await loadRun(job.params.run, job.params.workspaceRoot, say(sink)), job.params));
     case 'export':
-      return sink.result(await exportJob(job.params));
+      return sink.result(await exportJob(job.params, say(sink)));
   }
 }
+
+/** A note for the person (which run was taken), as an info log line. */
+const say = (sink: JobSink) => (message: string) => sink.notify('log', { level: 'info', message } satisfies LogParams);
 
 const notify = {
   runStarted: (s: JobSink, p: RunStartedParams) => s.notify('runStarted', p),
@@ -50,8 +54,8 @@ export function formatDiagnostics(file: string, a: Analysis): string | undefined
 }
 
 /** Check the experiment text, waiting for data-derived sizes if the checker is still reading the corpus. */
-export async function analyzeFile(file: string, text: string, workspaceRoot?: string): Promise<Analysis> {
-  const host = toolchain.createDataHost(workspaceRoot);
+export async function analyzeFile(file: string, text: string, workspaceRoot?: string, savedHost?: ReturnType<typeof savedDataHost>): Promise<Analysis> {
+  const host = savedHost ?? toolchain.createDataHost(workspaceRoot);
   const opts = { uri: pathToFileURL(file).href, path: file, host };
   let a = toolchain.analyze(text, opts);
   for (let i = 0; a.pending && i < 3; i++) {
@@ -206,6 +210,11 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
     const settings = readSettings(info.dir);
     const text = readExperimentText(info.dir);
     const { analysis, dataset, model } = await prepare(settings.file, text, p.workspaceRoot);
+    const saved = readVocab(info.dir) as SavedDataset | null;
+    const changes = saved ? dataChanges(saved, dataset.save() as SavedDataset) : [];
+    if (changes.length) {
+      throw new UserError(`${analysis.data?.path ?? 'the data'} changed since run ${info.runId} started (${changes.join('; ')}); the checkpoint's weights belong to the old data. Put the old file back to resume, or start a new run with \`unroll train ${settings.file}\``, settings.file);
+    }
     const resume = readLatestCheckpoint(info.dir);
     const device = await selectDevice(p.device ?? settings.device);
     const history = Array.isArray(settings.resumed) ? (settings.resumed as unknown[]) : [];
@@ -232,12 +241,15 @@ export interface LoadedRun {
   weights: Record<string, { dims: number[]; data: Float32Array }>;
 }
 
-export async function loadRun(ref: string, workspaceRoot?: string): Promise<LoadedRun> {
-  const info = resolveRun(ref, workspaceRoot ?? process.cwd());
+export async function loadRun(ref: string, workspaceRoot?: string, note: (m: string) => void = () => {}): Promise<LoadedRun> {
+  const info = resolveTrainedRun(ref, workspaceRoot ?? process.cwd());
+  if (info.note) note(info.note);
   const settings = readSettings(info.dir);
   const text = readExperimentText(info.dir);
-  const analysis = await analyzeFile(settings.file, text, workspaceRoot);
-  const saved = readVocab(info.dir);
+  const saved = readVocab(info.dir) as SavedDataset | null;
+  // The run's stored sizes stand in for the data file, which may have moved or changed since.
+  const host = saved?.probe ? savedDataHost(saved.probe, workspaceRoot) : undefined;
+  const analysis = await analyzeFile(settings.file, text, workspaceRoot, host);
   let dataset: DatasetLike;
   try {
     dataset = toolchain.restoreDataset(saved, analysis.data!) as DatasetLike;
@@ -246,7 +258,7 @@ export async function loadRun(ref: string, workspaceRoot?: string): Promise<Load
   }
   const model = compile(analysis, { ...settings.dims, ...dataset.dims }, settings.file);
   const ck = readLatestCheckpoint(info.dir);
-  if (!ck) throw new UserError(`run ${info.dir} has no checkpoint yet (it stopped before its first epoch ended); train or resume it first`);
+  if (!ck) throw new UserError(`run ${info.dir} has no checkpoint yet (it stopped before its first checkpoint); resume it with \`unroll train --resume ${info.experiment}/${info.runId}\`, or train the experiment`);
   const weights: LoadedRun['weights'] = {};
   for (const q of model.params) {
     const t = ck.state.tensors[`param/${q.name}`];
@@ -256,8 +268,8 @@ export async function loadRun(ref: string, workspaceRoot?: string): Promise<Load
   return { runId: info.runId, dir: info.dir, settings, analysis, dataset, model, weights };
 }
 
-async function exportJob(p: ExportParams): Promise<ExportResult> {
-  const run = await loadRun(p.run, p.workspaceRoot);
+async function exportJob(p: ExportParams, note: (m: string) => void): Promise<ExportResult> {
+  const run = await loadRun(p.run, p.workspaceRoot, note);
   const out = path.resolve(p.out ?? path.join(run.dir, 'model.onnx'));
   const flat: Record<string, Float32Array> = {};
   for (const [k, v] of Object.entries(run.weights)) flat[k] = v.data;

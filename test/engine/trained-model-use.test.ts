@@ -1,0 +1,203 @@
+// What you trained is what you use: for every example, train briefly, move the data file away, then
+// predict, sample and export from the run alone; the exported model, called as its metadata describes
+// (tokenizer, vocabulary, left-aligned rows and lengths), gives predict's answers on inputs of mixed lengths.
+// Training twice with one seed gives byte-identical checkpoints. The exported files pass the onnx checker
+// (Debian's python3-onnx; CI installs it, UNROLL_REQUIRE_ONNX=1 makes its absence a failure).
+import { before, after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { runJob } from '../../engine/runtime/jobs';
+import type { Job, JobEvent } from '../../engine/runtime/jobs-types';
+import type { ExportResult, PredictResult, SampleResult } from '../../engine/process/protocol';
+import { readCheckpointPointer } from '../../engine/runs/checkpoint';
+import { readModelInfo, tokenize } from './helpers/onnx-consumer';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+let work: string;
+const exported: string[] = [];
+
+async function job<T>(j: Job): Promise<{ result: T; events: { event: JobEvent; params: unknown }[] }> {
+  const events: { event: JobEvent; params: unknown }[] = [];
+  let result: unknown;
+  await runJob(j, { notify: (event, params) => events.push({ event, params }), result: (v) => (result = v), shouldStop: () => false });
+  const failed = events.find((e) => e.event === 'failed');
+  if (failed) throw new Error(`job failed: ${JSON.stringify(failed.params)}`);
+  return { result: result as T, events };
+}
+
+async function trainBriefly(name: string, steps = 2): Promise<string> {
+  const r = await job<{ dir: string }>({ kind: 'train', params: { file: path.join(work, 'examples', `${name}.rnn`), steps, device: 'cpu', workspaceRoot: work } });
+  return r.result.dir;
+}
+
+before(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'unroll-use-'));
+  fs.cpSync(path.join(ROOT, 'examples'), path.join(work, 'examples'), { recursive: true });
+});
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const predictIn = (run: string, input: string) => job<PredictResult>({ kind: 'predict', params: { run, input, workspaceRoot: work } }).then((r) => r.result);
+
+/** Rows of ids, left-aligned and padded to the longest, with their lengths. */
+function leftAligned(rows: number[][], pad: number): { x: ort.Tensor; lengths: ort.Tensor; T: number } {
+  const T = Math.max(...rows.map((r) => r.length));
+  const x = new Int32Array(rows.length * T).fill(pad);
+  rows.forEach((r, b) => x.set(r, b * T));
+  return { x: new ort.Tensor('int32', x, [rows.length, T]), lengths: new ort.Tensor('int32', Int32Array.from(rows.map((r) => r.length)), [rows.length]), T };
+}
+
+function softmax(v: ArrayLike<number>): number[] {
+  const m = Math.max(...Array.from(v));
+  const e = Array.from(v, (x) => Math.exp(x - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / s);
+}
+
+async function exportRun(run: string): Promise<{ session: ort.InferenceSession; info: ReturnType<typeof readModelInfo> }> {
+  const out = path.join(work, `${path.basename(path.dirname(run))}.onnx`);
+  const r = await job<ExportResult>({ kind: 'export', params: { run, out, workspaceRoot: work } });
+  exported.push(r.result.path);
+  const bytes = fs.readFileSync(r.result.path);
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+  const info = readModelInfo(bytes);
+  assert.deepEqual([...session.inputNames], info.inputs, 'metadata lists the inputs the model takes');
+  assert.ok(!session.inputNames.includes('y'), 'the training target is not an input of the exported model');
+  return { session, info };
+}
+
+/** The data folder moved away: the run must not need it. */
+function withoutData<T>(fn: () => Promise<T>): Promise<T> {
+  const data = path.join(work, 'examples', 'data');
+  fs.renameSync(data, `${data}.moved`);
+  return fn().finally(() => fs.renameSync(`${data}.moved`, data));
+}
+
+const REVIEWS = [
+  'a wonderful film with a moving story',
+  'It runs about two hours. I hated the movie.',
+  'terrible',
+  'The story was truly weak, but the direction was not a waste of time. I loved every minute, and the cast, the music and the photography were all wonderful; I would watch it again.',
+  'not good',
+];
+
+async function classifier(name: string) {
+  const dir = await trainBriefly(name);
+  await withoutData(async () => {
+    const { session, info } = await exportRun(dir);
+    assert.deepEqual(info.inputs, ['x', 'lengths'], 'padded text is exported with a lengths input');
+    const want = await Promise.all(REVIEWS.map((t) => predictIn(dir, t)));
+    const rows = REVIEWS.map((t) => tokenize(info, t));
+    assert.ok(new Set(rows.map((r) => r.length)).size > 2, 'the batch mixes lengths');
+    const { x, lengths } = leftAligned(rows, info.padId ?? 0);
+    const p = (await session.run({ x, lengths }))[info.prediction].data as Float32Array;
+    REVIEWS.forEach((t, i) => {
+      const pos = want[i].probabilities!.find(([l]) => l === info.labels![1])![1];
+      assert.ok(Math.abs(p[i] - pos) < 1e-5, `${name} row ${i} (${JSON.stringify(t)}): exported ${p[i]} vs predict ${pos}`);
+      assert.equal(p[i] > 0.5 ? info.labels![1] : info.labels![0], want[i].output, `${name} row ${i}: the label agrees`);
+    });
+  });
+}
+
+async function languageModel(name: string, prefixes: string[]) {
+  const dir = await trainBriefly(name);
+  await withoutData(async () => {
+    const { session, info } = await exportRun(dir);
+    const want = await Promise.all(prefixes.map((t) => predictIn(dir, t)));
+    const rows = prefixes.map((t) => tokenize(info, t));
+    const { x, lengths, T } = leftAligned(rows, info.padId ?? 0);
+    const feeds: Record<string, ort.Tensor> = info.inputs.includes('lengths') ? { x, lengths } : { x };
+    const logits = (await session.run(feeds))[info.prediction];
+    const V = logits.dims[2];
+    prefixes.forEach((t, i) => {
+      const at = (i * T + rows[i].length - 1) * V;
+      const probs = softmax((logits.data as Float32Array).subarray(at, at + V));
+      for (const [tok, pr] of want[i].probabilities!) {
+        const id = info.vocab!.indexOf(tok);
+        assert.ok(Math.abs(probs[id] - pr) < 1e-5, `${name} ${JSON.stringify(t)}: p(${tok}) exported ${probs[id]} vs predict ${pr}`);
+      }
+    });
+    const s = await job<SampleResult>({ kind: 'sample', params: { run: dir, length: 5, workspaceRoot: work } });
+    assert.ok(s.result.text.length > 0, 'sample works without the data file');
+  });
+  return dir;
+}
+
+describe('what you trained is what you use, on every example', () => {
+  it('sentiment: the exported model, called with left-aligned rows and lengths, gives predict\'s probabilities and labels', () => classifier('sentiment'));
+  it('imdb_keras: the same through its 20000-word vocabulary', () => classifier('imdb_keras'));
+
+  it('char_lm: the next-character distribution after prefixes of mixed lengths matches predict', async () => {
+    await languageModel('char_lm', ['The ', 'It was a', 'Th', 'And then the man said']);
+  });
+
+  it('ptb_lm: predict reads its input (different prefixes, different distributions), and the export agrees', async () => {
+    await languageModel('ptb_lm', ['the man', 'it was the', 'he', 'the house of the']);
+    const [a, b] = await Promise.all([predictIn('ptb_lm', 'the man'), predictIn('ptb_lm', 'it was the')]);
+    assert.notDeepEqual(a.probabilities, b.probabilities, 'two inputs, two distributions');
+  });
+
+  it('arithmetic: the exported model decodes what predict decodes', async () => {
+    const dir = await trainBriefly('arithmetic', 30);
+    const { session, info } = await exportRun(dir);
+    const exprs = ['3*10*5', '1+2+3', '10+10+10', '2*2*2'];
+    const want = await Promise.all(exprs.map((e) => predictIn(dir, e)));
+    const rows = exprs.map((e) => tokenize(info, e));
+    assert.ok(rows.every((r) => r.length === 8), 'the tokenizer right-aligns to the source width');
+    const { x } = leftAligned(rows, 0);
+    const logits = (await session.run({ x }))[info.prediction];
+    const [B, tgt, V] = logits.dims;
+    for (let b = 0; b < B; b++) {
+      let s = '';
+      for (let t = 0; t < tgt; t++) {
+        const row = (logits.data as Float32Array).subarray((b * tgt + t) * V, (b * tgt + t + 1) * V);
+        s += info.vocab![row.indexOf(Math.max(...row))];
+      }
+      assert.equal(s.trim(), want[b].output, `arithmetic ${exprs[b]}`);
+    }
+  });
+
+  it('sine and adding: numeric input; the exported model gives predict\'s values', async () => {
+    for (const [name, seqs, F] of [
+      ['sine', ['0.0 0.31 0.59 0.81 0.95', '0.5 0.2', '0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8'], 1],
+      ['adding', ['0.5,0 0.2,1 0.7,1 0.1,0', '0.9,1 0.3,1 0.6,0 0.2,0'], 2],
+    ] as const) {
+      const dir = await trainBriefly(name);
+      const { session, info } = await exportRun(dir);
+      for (const seq of seqs) {
+        const want = await predictIn(dir, seq);
+        const vals = seq.split(' ').flatMap((s) => s.split(',').map(Number));
+        const x = new ort.Tensor('float32', Float32Array.from(vals), [1, vals.length / F, F]);
+        const got = Array.from((await session.run({ x }))[info.prediction].data as Float32Array);
+        assert.equal(got.length, want.values!.length, `${name} ${seq}: as many values`);
+        got.forEach((v, i) => assert.ok(Math.abs(v - want.values![i]) < 1e-5, `${name} ${seq} value ${i}: exported ${v} vs predict ${want.values![i]}`));
+      }
+    }
+  });
+
+  it('the exported models pass onnx.checker.check_model(full_check=True) and strict shape inference', (t) => {
+    // Debian's package lives in the system python, which a pyenv or venv python3 on PATH may hide.
+    const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0);
+    if (!python) {
+      if (process.env.UNROLL_REQUIRE_ONNX === '1') assert.fail('python3 with the onnx package is required (apt-get install python3-onnx)');
+      t.skip('python3-onnx is not installed');
+      return;
+    }
+    assert.ok(exported.length >= 7, `every example was exported (${exported.length})`);
+    const r = spawnSync(python, [path.join(ROOT, 'scripts', 'check_onnx.py'), ...exported], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+});
+
+describe('a seed makes CPU training bit-identical', () => {
+  for (const name of ['imdb_keras', 'sentiment', 'ptb_lm', 'char_lm', 'arithmetic', 'sine', 'adding']) {
+    it(`${name}: two runs with one seed write byte-identical checkpoints`, async () => {
+      const [a, b] = [await trainBriefly(name, 2), await trainBriefly(name, 2)];
+      const file = (d: string) => fs.readFileSync(path.join(d, readCheckpointPointer(d)!.file));
+      assert.ok(file(a).equals(file(b)), `${name}: ${a} and ${b} differ`);
+    });
+  }
+});
