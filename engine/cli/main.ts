@@ -42,6 +42,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 
 /** Runs the CLI on this process's arguments and sets the exit code (bin/unroll.js calls it). */
 export function cliMain(): void {
+  // `unroll predict ... | head -1`: a closed pipe ends the command quietly, as for any Unix tool.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+  }
   const io: CliIO = {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),

@@ -201,3 +201,17 @@ describe('a seed makes CPU training bit-identical', () => {
     });
   }
 });
+
+describe('the classifier examples, trained as shipped, answer sensible inputs', () => {
+  for (const name of ['imdb_keras', 'sentiment']) {
+    it(`${name}: validation accuracy as its comment says, and plain reviews get the plain label`, async () => {
+      const r = await job<{ dir: string }>({ kind: 'train', params: { file: path.join(work, 'examples', `${name}.rnn`), device: 'cpu', workspaceRoot: work } });
+      const epochs = r.events.filter((e) => e.event === 'metrics' && (e.params as { kind?: string }).kind === 'epoch').map((e) => e.params as { valid?: Record<string, number> });
+      const acc = epochs[epochs.length - 1]?.valid?.accuracy;
+      assert.ok(acc !== undefined && acc >= 0.85, `${name}: final validation accuracy ${acc}`);
+      assert.equal((await predictIn(r.result.dir, 'a wonderful film with a moving story')).output, 'pos');
+      assert.equal((await predictIn(r.result.dir, 'I loved every minute')).output, 'pos');
+      assert.equal((await predictIn(r.result.dir, 'I hated the movie')).output, 'neg');
+    });
+  }
+});
