@@ -204,9 +204,12 @@ export function registerCommands(context: vscode.ExtensionContext, server: Serve
     const x = experimentOf(doc, 'predict');
     const run = x && latestRun(x, 'predict');
     if (!x || !run) return;
-    const input = await vscode.window.showInputBox({ title: `Unroll: predict with ${x.experiment}`, prompt: 'Input to the trained model (e.g. 2+3*4)', ignoreFocusOut: true });
+    const input = await vscode.window.showInputBox({
+      title: `Unroll: predict with ${x.experiment}`, ignoreFocusOut: true,
+      prompt: 'Input to the trained model: text, or numbers for a numeric model ("0.0 0.31 0.59"; "0.5,0 0.2,1" for several features a step). Empty: the experiment\'s predict { from = ... }',
+    });
     if (input === undefined) return;
-    const r = await request(`Unroll: predicting with ${x.experiment}`, () => training.engine.predict({ run, workspaceRoot: x.root, input }));
+    const r = await request(`Unroll: predicting with ${x.experiment}`, () => training.engine.predict({ run, workspaceRoot: x.root, input: input === '' ? undefined : input }));
     if (!r) return;
     const probs = r.probabilities?.slice(0, 5).map(([k, p]) => `${JSON.stringify(k)} ${(100 * p).toFixed(1)}%`).join(', ');
     training.samplesOut.appendLine(`── ${x.experiment} ${r.runId}, predict ${JSON.stringify(input)}\n${r.output}${probs ? `\n(${probs})` : ''}\n`);

@@ -127,6 +127,11 @@ export class Training implements vscode.Disposable {
         this.panels.sample(e.params.runId, e.params.epoch, e.params.text);
         return;
       }
+      case 'validationPrediction': {
+        const { runId, epoch, output, target, truth, predicted } = e.params;
+        this.panels.prediction(runId, { epoch, output, target, truth, predicted });
+        return;
+      }
       case 'finished': return this.onFinished(e.params);
       case 'failed': return this.onFailed(e.params, !!e.crashed);
       case 'stderr': if (e.line.trim()) this.engineOut.info(`engine: ${e.line}`); return;

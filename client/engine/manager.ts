@@ -9,6 +9,7 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type Messa
 import {
   CheckpointNotification, ExportRequest, FailedNotification, FinishedNotification, LogNotification, MetricsNotification,
   PredictRequest, ResumeRequest, RunStartedNotification, SampleNotification, SampleRequest, StopRequest, TrainRequest,
+  ValidationPredictionNotification, type ValidationPredictionParams,
   type CheckpointParams, type ExportParams, type ExportResult, type FailedParams, type FinishedParams, type LogParams,
   type MetricsParams, type PredictParams, type PredictResult, type ResumeParams, type RunStartedParams,
   type SampleNotificationParams, type SampleParams, type SampleResult, type StopParams, type StopResult,
@@ -21,6 +22,7 @@ export type EngineEvent =
   | { type: 'checkpoint'; params: CheckpointParams }
   | { type: 'log'; params: LogParams }
   | { type: 'sample'; params: SampleNotificationParams }
+  | { type: 'validationPrediction'; params: ValidationPredictionParams }
   | { type: 'finished'; params: FinishedParams }
   /** A run failed: reported by the engine, or by this manager when the engine process died under it. */
   | { type: 'failed'; params: FailedParams; crashed?: boolean }
@@ -143,6 +145,7 @@ export class EngineManager {
     conn.onNotification(CheckpointNotification, (p) => this.emit({ type: 'checkpoint', params: p }));
     conn.onNotification(LogNotification, (p) => this.emit({ type: 'log', params: p }));
     conn.onNotification(SampleNotification, (p) => this.emit({ type: 'sample', params: p }));
+    conn.onNotification(ValidationPredictionNotification, (p) => this.emit({ type: 'validationPrediction', params: p }));
     conn.onNotification(FinishedNotification, (p) => { this.live.delete(p.runId); this.emit({ type: 'finished', params: p }); });
     conn.onNotification(FailedNotification, (p) => { if (p.runId) this.live.delete(p.runId); this.emit({ type: 'failed', params: p }); });
     // Closing or erroring IPC is followed by the exit event, which does the cleanup.

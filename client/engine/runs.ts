@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MetricsParams } from '../../engine/process/protocol';
 import { RUNS_DIR, safeName, type RunSettings } from '../../engine/runs/store';
-import type { PanelEpoch, PanelRun, PanelStep } from '../webview/messages';
+import type { PanelEpoch, PanelPrediction, PanelRun, PanelStep } from '../webview/messages';
 
 /** `<root>/.unroll/runs/<experiment>`: the folder holding an experiment's runs. */
 export function experimentRunsDir(root: string, experiment: string): string {
@@ -92,6 +92,16 @@ export function plannedSteps(s: Pick<RunSettings, 'epochs' | 'steps'> | undefine
   return byEpochs ?? limit;
 }
 
+/** The latest validation prediction of a regression run (validation-prediction.json), if it has one. */
+export function readPrediction(dir: string): PanelPrediction | undefined {
+  try {
+    const p = JSON.parse(fs.readFileSync(path.join(dir, 'validation-prediction.json'), 'utf8')) as PanelPrediction;
+    return Array.isArray(p.truth) && Array.isArray(p.predicted) ? { epoch: p.epoch, output: p.output, target: p.target, truth: p.truth, predicted: p.predicted } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One run folder as the panel shows it (not live; the host marks the live one). */
 export function readRun(dir: string): PanelRun {
   const settings = readRunSettings(dir);
@@ -116,6 +126,7 @@ export function readRun(dir: string): PanelRun {
     steps,
     epochs,
     status: done ? 'completed' : 'stopped',
+    prediction: readPrediction(dir),
   };
 }
 

@@ -9,7 +9,7 @@ import { safeName } from '../../engine/runs/store';
 import type { RunStartedParams } from '../../engine/process/protocol';
 import { experimentRunsDir, loadRuns, plannedSteps, readRun, readRunSettings, panelSettings } from '../engine/runs';
 import { makeNonce, panelHtml } from '../webview/html';
-import type { HostToPanel, PanelEpoch, PanelRun, PanelStep, PanelToHost } from '../webview/messages';
+import type { HostToPanel, PanelEpoch, PanelPrediction, PanelRun, PanelStep, PanelToHost } from '../webview/messages';
 
 export const LOSS_PANEL_VIEW = 'unroll.lossPanel';
 const FLUSH_MS = 100;
@@ -181,6 +181,13 @@ export class LossPanels implements vscode.Disposable {
     if (!r) return;
     (r.run.samples ??= []).push({ epoch, text });
     this.post(this.panels.get(r.key), { type: 'sample', runId, epoch, text });
+  }
+
+  prediction(runId: string, prediction: PanelPrediction): void {
+    const r = this.runs.get(runId);
+    if (!r) return;
+    r.run.prediction = prediction;
+    this.post(this.panels.get(r.key), { type: 'prediction', runId, prediction });
   }
 
   /** The experiment a session run belongs to (for commands acting on "the running experiment"). */

@@ -29,7 +29,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 </head>
 <body>
 <div id="layout">
-  <div><h2>Training loss</h2><div id="loss"></div><h2>Per epoch</h2><div id="valid"></div><h2>Samples</h2><div id="samples"></div></div>
+  <div><h2>Training loss</h2><div id="loss"></div><h2>Per epoch</h2><div id="valid"></div><div id="prediction-box" hidden><h2 id="prediction-title">Prediction on validation data</h2><div id="prediction"></div></div><h2>Samples</h2><div id="samples"></div></div>
   <div id="info"></div>
 </div>
 <script nonce="${o.nonce}" src="${o.scriptUri}"></script>

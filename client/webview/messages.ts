@@ -18,13 +18,18 @@ export interface PanelRun {
   samples?: { epoch: number; text: string }[];
   /** Why the run failed or stopped (shown under its status). */
   message?: string;
+  /** A regression's prediction against the truth on validation data (the latest validation's). */
+  prediction?: PanelPrediction;
 }
+
+export interface PanelPrediction { epoch: number; output: string; target: string; truth: number[]; predicted: number[] }
 
 export type HostToPanel =
   | { type: 'runs'; runs: PanelRun[] }
   | { type: 'steps'; runId: string; steps: PanelStep[] }
   | { type: 'epoch'; runId: string; epoch: PanelEpoch }
   | { type: 'status'; runId: string; status: PanelRun['status']; message?: string }
-  | { type: 'sample'; runId: string; epoch: number; text: string };
+  | { type: 'sample'; runId: string; epoch: number; text: string }
+  | { type: 'prediction'; runId: string; prediction: PanelPrediction };
 
 export type PanelToHost = { type: 'ready' } | { type: 'openRun'; runId: string };

@@ -38,6 +38,7 @@ function smoothed(ys: ArrayLike<number>): number[] {
 
 let lossPlot: uPlot | undefined;
 let validPlot: uPlot | undefined;
+let predictionPlot: uPlot | undefined;
 
 function axes(p: ReturnType<typeof palette>, xLabel: string, yLabel: string): uPlot.Axis[] {
   const a = { stroke: p.fg, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 } };
@@ -117,6 +118,27 @@ function validData(): { data: uPlot.AlignedData; series: uPlot.Series[] } {
   return { data: [xs, ...data] as unknown as uPlot.AlignedData, series };
 }
 
+/** The shown run's latest validation prediction against the truth (regressions only). */
+function predictionData(): { data: uPlot.AlignedData; series: uPlot.Series[]; title: string } | undefined {
+  const p = palette();
+  const live = liveId ? runs.get(liveId) : [...runs.values()].pop();
+  const q = live?.prediction;
+  if (!q || !q.truth.length) return undefined;
+  const xs = q.truth.map((_, i) => i);
+  const series: uPlot.Series[] = [{ label: 'value' }, { label: `${q.target} (truth)`, stroke: p.valid, width: 2 }, { label: `${q.output} (predicted)`, stroke: p.smooth, width: 2, dash: [6, 3] }];
+  return { data: [xs, q.truth, q.predicted] as unknown as uPlot.AlignedData, series, title: `Prediction on validation data (epoch ${q.epoch})` };
+}
+
+function drawPrediction(p: ReturnType<typeof palette>) {
+  predictionPlot?.destroy();
+  predictionPlot = undefined;
+  const d = predictionData();
+  $('prediction-box').hidden = !d;
+  if (!d) return;
+  $('prediction-title').textContent = d.title;
+  predictionPlot = new uPlot({ width: width($('prediction')), height: 200, series: d.series, axes: axes(p, 'validation data, in order', 'value'), scales: { x: { time: false } } }, d.data, $('prediction'));
+}
+
 function width(el: HTMLElement) { return Math.max(200, el.clientWidth || 600); }
 
 function rebuild() {
@@ -127,6 +149,7 @@ function rebuild() {
   lossPlot = new uPlot({ width: width($('loss')), height: 260, series: columns.series, axes: axes(p, 'step', 'loss'), scales: { x: { time: false } }, legend: { show: true } }, lossAligned(columns), $('loss'));
   const v = validData();
   validPlot = new uPlot({ width: width($('valid')), height: 200, series: v.series, axes: axes(p, 'epoch', 'loss'), scales: { x: { time: false } } }, v.data, $('valid'));
+  drawPrediction(p);
   renderInfo();
 }
 
@@ -206,6 +229,7 @@ function onMessage(m: HostToPanel) {
     case 'epoch': { const r = runs.get(m.runId); if (r) { r.epochs.push(m.epoch); schedule(false); } break; }
     case 'status': { const r = runs.get(m.runId); if (r) { r.status = m.status; r.message = m.message; schedule(false); } break; }
     case 'sample': { const r = runs.get(m.runId); if (r) { (r.samples ??= []).push({ epoch: m.epoch, text: m.text }); schedule(false); } break; }
+    case 'prediction': { const r = runs.get(m.runId); if (r) { r.prediction = m.prediction; schedule(true); } break; }
   }
   vscode.setState({ runs: [...runs.values()], liveId });
 }
@@ -224,5 +248,6 @@ vscode.postMessage({ type: 'ready' });
   seriesLabels: () => (lossPlot ? lossPlot.series.map((s) => String(s.label)) : []),
   strokes: () => (lossPlot ? lossPlot.series.slice(1).map((s, i) => (typeof s.stroke === 'function' ? (s.stroke as (u: uPlot, i: number) => unknown)(lossPlot!, i + 1) : s.stroke)) : []),
   validPoints: () => (validPlot ? validPlot.data[0].length : 0),
+  predictionPoints: () => (predictionPlot ? predictionPlot.data[0].length : 0),
   info: () => $('info').textContent,
 };

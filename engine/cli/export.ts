@@ -18,5 +18,5 @@ export async function runExport(argv: string[], io: CliIO = defaultIO): Promise<
     io.err(`unroll export: ${(e as Error).message}\n`);
     return 2;
   }
-  return runSimple<ExportResult>({ kind: 'export', params }, io, (r) => io.out(`${r.path} (${r.bytes.toLocaleString('en-US')} bytes)\n`));
+  return runSimple<ExportResult>({ kind: 'export', params }, io, (r) => io.out(`${r.path} (${r.bytes.toLocaleString('en-US')} bytes)${r.about ? `\n${r.about} (vocabulary, labels and how to call it)` : ''}\n`));
 }

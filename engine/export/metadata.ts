@@ -1,7 +1,7 @@
 // What a consumer of an exported model needs besides the weights: how to turn text (or numbers) into its
 // inputs and read its outputs. Written as the model's metadata_props (keys `unroll.*`, JSON values where a
 // value is structured) and as doc strings of its inputs and outputs, so Netron and any runtime show it.
-import { ArgReader, classifySettings, textSettings, type PlainArgs } from '../../language/data';
+import { ArgReader, classifySettings, KERAS_FILTER_CHARS, textSettings, type PlainArgs } from '../../language/data';
 import type { Dataset } from '../data/types';
 import { LENGTHS_INPUT } from './onnx';
 
@@ -20,7 +20,6 @@ export interface DescribeInput {
   inputs: string[];
 }
 
-const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\\t\\n\\r';
 
 /** How text becomes ids, as data a consumer can implement. */
 function tokenizer(source: string, args: PlainArgs, dims: Record<string, number>): Record<string, unknown> | undefined {
@@ -29,7 +28,7 @@ function tokenizer(source: string, args: PlainArgs, dims: Record<string, number>
       const s = classifySettings(new ArgReader(source, args, source));
       return s.tokens === 'chars'
         ? { tokens: 'chars', max_len: s.maxLen, truncate: 'keep the last max_len tokens' }
-        : { tokens: 'words', lowercase: true, replace_with_space: KERAS_FILTERS, split: 'whitespace', max_len: s.maxLen, truncate: 'keep the last max_len tokens', unknown: '<unk>' };
+        : { tokens: 'words', lowercase: true, replace_with_space: KERAS_FILTER_CHARS, split: 'whitespace', max_len: s.maxLen, truncate: 'keep the last max_len tokens', unknown: '<unk>' };
     }
     case 'text': {
       const s = textSettings(new ArgReader(source, args, source));
@@ -48,8 +47,8 @@ function outputDoc(d: DescribeInput): string {
   const labels = d.dataset.labels;
   if (d.loss === 'binary_cross_entropy') return `[batch, 1] probability of label ${JSON.stringify(labels?.[1] ?? '1')} (1 - p: ${JSON.stringify(labels?.[0] ?? '0')})`;
   if (d.loss === 'cross_entropy') {
-    if (labels && d.source === 'classify') return `[batch, classes] logits over unroll.labels; softmax over the last axis gives probabilities`;
-    return `logits over unroll.vocab at every step (last axis); softmax gives the next token's distribution`;
+    if (labels && d.source === 'classify') return `[batch, classes] logits over labels; softmax over the last axis gives probabilities`;
+    return `logits over vocab at every step (last axis); softmax gives the next token's distribution`;
   }
   return 'the predicted values';
 }
@@ -62,31 +61,37 @@ function inputDoc(name: string, d: DescribeInput, padded: boolean): string {
   }
   if (d.source === 'arithmetic') return `int32 [batch, src]: character ids of the expression, right-aligned with spaces to ${d.dataset.dims.src}`;
   return padded
-    ? 'int32 [batch, time]: token ids (unroll.vocab), each row left-aligned (real tokens first, then unroll.pad_id), its count in lengths'
-    : 'int32 [batch, time]: token ids (unroll.vocab)';
+    ? 'int32 [batch, time]: token ids (vocab), each row left-aligned (real tokens first, then pad_id), its count in lengths'
+    : 'int32 [batch, time]: token ids (vocab)';
 }
 
-export function describeExport(d: DescribeInput): ExportDescription {
+/** What the model is and how to call it, as plain JSON (the sidecar file; metadata_props carry the same). */
+export function aboutModel(d: DescribeInput): Record<string, unknown> {
   const padded = d.inputs.includes(LENGTHS_INPUT);
   const v = d.dataset.vocab;
-  const metadata: Record<string, string> = {
-    'unroll.experiment': d.experiment,
-    'unroll.data': d.source,
-    'unroll.prediction': d.prediction,
-    'unroll.inputs': JSON.stringify(d.inputs),
-  };
-  if (d.loss) metadata['unroll.loss'] = d.loss;
+  const about: Record<string, unknown> = { experiment: d.experiment, data: d.source, inputs: d.inputs, prediction: d.prediction };
+  if (d.loss) about.loss = d.loss;
   const tok = tokenizer(d.source, d.args, d.dataset.dims);
-  if (tok) metadata['unroll.tokenizer'] = JSON.stringify(tok);
+  if (tok) about.tokenizer = tok;
   if (v) {
-    metadata['unroll.vocab'] = JSON.stringify(v.tokens);
-    for (const [k, id] of Object.entries({ pad_id: v.pad, unk_id: v.unk, bos_id: v.bos, eos_id: v.eos })) if (id !== undefined) metadata[`unroll.${k}`] = String(id);
+    about.vocab = v.tokens;
+    for (const [k, id] of Object.entries({ pad_id: v.pad, unk_id: v.unk, bos_id: v.bos, eos_id: v.eos })) if (id !== undefined) about[k] = id;
   }
-  if (d.dataset.labels) metadata['unroll.labels'] = JSON.stringify(d.dataset.labels);
-  if (d.dataset.columns) metadata['unroll.columns'] = JSON.stringify(d.dataset.columns);
-  if (padded) metadata['unroll.padding'] = 'rows left-aligned (real tokens first), lengths = real tokens per row (ONNX sequence_lens)';
+  if (d.dataset.labels) about.labels = d.dataset.labels;
+  if (d.dataset.columns) about.columns = d.dataset.columns;
+  if (padded) about.padding = 'rows left-aligned (real tokens first), lengths = real tokens per row (ONNX sequence_lens)';
   const docs: Record<string, string> = { [d.prediction]: outputDoc(d) };
   for (const i of d.inputs) docs[i] = inputDoc(i, d, padded);
+  about.docs = docs;
+  return about;
+}
+
+export function describeExport(d: DescribeInput): ExportDescription & { about: Record<string, unknown> } {
+  const about = aboutModel(d);
+  // One key per entry, `unroll.<key>`; strings as they are, everything else as JSON.
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(about)) if (k !== 'docs') metadata[`unroll.${k}`] = typeof v === 'string' ? v : JSON.stringify(v);
+  const docs = about.docs as Record<string, string>;
   const docString = `Unroll experiment ${d.experiment}: feed ${d.inputs.join(', ')}; read ${d.prediction} (${docs[d.prediction]}).`;
-  return { metadata, docs, docString };
+  return { metadata, docs, docString, about };
 }

@@ -74,7 +74,13 @@ export interface PredictResult {
 export const PredictRequest = new RequestType<PredictParams, PredictResult, void>('unroll/predict');
 
 export interface ExportParams { run: RunRef; workspaceRoot?: string; out?: string }
-export interface ExportResult { runId: string; path: string; bytes: number }
+export interface ExportResult {
+  runId: string;
+  path: string;
+  bytes: number;
+  /** `<path>.json`: vocabulary, labels, tokenizer, inputs and outputs (what metadata_props hold). */
+  about?: string;
+}
 export const ExportRequest = new RequestType<ExportParams, ExportResult, void>('unroll/export');
 
 // ---------------------------------------------------------------------------------------------------------
@@ -161,5 +167,10 @@ export const FailedNotification = new NotificationType<FailedParams>('unroll/fai
 
 /** Text a language model generated after an epoch's validation (experiments with a `sample` block), from
  *  the weights of that epoch's checkpoint: a quick look at what the model has learnt so far. */
+/** A regression's prediction and its target on validation data, after each validation (the loss panel's
+ *  "prediction on validation data" chart): the first values in data order. */
+export interface ValidationPredictionParams { runId: string; epoch: number; step: number; output: string; target: string; truth: number[]; predicted: number[] }
+export const ValidationPredictionNotification = new NotificationType<ValidationPredictionParams>('unroll/validationPrediction');
+
 export interface SampleNotificationParams { runId: string; epoch: number; text: string; prime: string }
 export const SampleNotification = new NotificationType<SampleNotificationParams>('unroll/sample');

@@ -169,13 +169,25 @@ async function runTraining(o: {
     runId: o.runId, runDir: o.runDir, model, dataset, device: settings.device as 'cpu', threads: settings.threads, seed: settings.seed,
     epochs: settings.epochs, steps: settings.steps, optimizer: t.optimizer, lossFn: t.loss?.fn, metrics: t.metrics,
     resume: o.resume?.state, shouldStop: sink.shouldStop, afterEpoch: epochSampler(o),
-    events: { metrics: (m) => notify.metrics(sink, m), checkpoint: (c) => notify.checkpoint(sink, c), log: (l) => notify.log(sink, l) },
+    plot: regressionPlot(o.analysis),
+    events: {
+      metrics: (m) => notify.metrics(sink, m), checkpoint: (c) => notify.checkpoint(sink, c), log: (l) => notify.log(sink, l),
+      prediction: (q) => sink.notify('validationPrediction', q),
+    },
   });
   if (r.nanMessage) {
     notify.failed(sink, { runId: o.runId, dir: o.runDir, message: r.nanMessage, checkpoint: r.checkpoint });
     return;
   }
   notify.finished(sink, { runId: o.runId, dir: o.runDir, reason: r.reason, epoch: r.epoch, step: r.step, checkpoint: r.checkpoint });
+}
+
+/** mse(out, y): plot `out` against `y` on validation data. */
+function regressionPlot(a: Analysis): { output: string; target: string } | undefined {
+  const l = a.train?.loss;
+  if (l?.fn !== 'mse' || l.operands.length < 2) return undefined;
+  const name = (r: { name: string; field?: string }) => (r.field ? `${r.name}.${r.field}` : r.name);
+  return { output: name(l.operands[0]), target: name(l.operands[1]) };
 }
 
 /**
@@ -274,17 +286,25 @@ async function exportJob(p: ExportParams, note: (m: string) => void): Promise<Ex
   const flat: Record<string, Float32Array> = {};
   for (const [k, v] of Object.entries(run.weights)) flat[k] = v.data;
   let bytes: Uint8Array;
+  let sidecar: Record<string, unknown> | undefined;
   try {
     const saved = run.dataset.save() as SavedDataset;
     const describe = (inputs: string[]) => toolchain.describeExport({
       experiment: run.analysis.experiment, source: saved.source, args: saved.args as PlainArgs, dataset: run.dataset,
       prediction: predictionName(run), loss: run.analysis.train?.loss?.fn, inputs,
     });
-    bytes = toolchain.exportOnnx(run.analysis, { ...run.settings.dims, ...run.dataset.dims }, flat, { describe });
+    let about: Record<string, unknown> | undefined;
+    bytes = toolchain.exportOnnx(run.analysis, { ...run.settings.dims, ...run.dataset.dims }, flat, {
+      describe: (inputs) => { const d = describe(inputs); about = d.about; return d; },
+    });
+    sidecar = about;
   } catch (e) {
     throw new UserError(`export of ${run.dir} failed: ${(e as Error).message}`);
   }
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, bytes);
-  return { runId: run.runId, path: out, bytes: bytes.byteLength };
+  // The same description beside the model as plain JSON, for programs that cannot read metadata_props.
+  const about = `${out}.json`;
+  fs.writeFileSync(about, JSON.stringify({ model: path.basename(out), run: `${run.settings.experiment}/${run.runId}`, ...sidecar }, null, 1) + '\n');
+  return { runId: run.runId, path: out, bytes: bytes.byteLength, about };
 }

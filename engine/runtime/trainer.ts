@@ -3,7 +3,8 @@
 // epoch, a checkpoint at each epoch end and on stop. A NaN/inf loss stops the run without adopting the
 // broken weights, so the last checkpoint stays the last good one.
 import * as ort from 'onnxruntime-node';
-import type { CheckpointParams, FinishedParams, LogParams, MetricsParams, StepMetrics } from '../process/protocol';
+import type { CheckpointParams, FinishedParams, LogParams, MetricsParams, StepMetrics, ValidationPredictionParams } from '../process/protocol';
+import { PredictionSampler } from './validation-plot';
 import { writeCheckpoint, type CheckpointPointer, type CheckpointState } from '../runs/checkpoint';
 import { MetricsWriter } from '../runs/store';
 import type { DeviceName } from './device';
@@ -19,6 +20,8 @@ export interface TrainerEvents {
   metrics(m: MetricsParams): void;
   checkpoint(c: CheckpointParams): void;
   log(l: LogParams): void;
+  /** A regression's validation prediction against its target (when `plot` is set). */
+  prediction?(p: ValidationPredictionParams): void;
 }
 
 export interface TrainerOptions {
@@ -47,6 +50,8 @@ export interface TrainerOptions {
    * unless a stop was requested; e.g. to generate a text sample. Its errors are the caller's to handle.
    */
   afterEpoch?: (epoch: number, tensors: CheckpointState['tensors']) => Promise<void>;
+  /** Regression: collect the prediction `output` against the target tensor at each validation. */
+  plot?: { output: string; target: string };
 }
 
 export interface TrainerResult extends Omit<FinishedParams, 'runId' | 'dir'> {
@@ -145,16 +150,17 @@ export function buildFeeds(s: CachedSession, batch: Batch, weights: (name: strin
 
 export async function runValidation(
   cache: SessionCache, model: ModelLike, dataset: DatasetLike, weights: (n: string) => ort.Tensor | undefined,
-  metrics: string[], lossFn: string | undefined, shouldStop: () => boolean = () => false,
+  metrics: string[], lossFn: string | undefined, shouldStop: () => boolean = () => false, plot?: PredictionSampler,
 ): Promise<MetricAccumulator | undefined> {
   if (!dataset.validSize) return undefined;
   const acc = new MetricAccumulator(metrics, lossFn);
   for (const batch of dataset.validBatches()) {
     const s = await cache.get('forward+loss', batch.dims, () => model.forward(batch.dims, { withLoss: true }));
-    const fetch = s.io.outputs.filter((o) => o === 'loss' || o.startsWith('metric/'));
+    const fetch = s.io.outputs.filter((o) => o === 'loss' || o.startsWith('metric/') || o === plot?.output);
     const out = await s.session.run(buildFeeds(s, batch, weights, {}), fetch);
     const loss = (out.loss.data as Float32Array)[0];
     acc.add({ loss, weight: batch.tokens, metrics: readMetricOutputs(out, batch.tokens) });
+    plot?.add(batch, out);
     if (shouldStop()) return undefined;
   }
   return acc.count > 0 ? acc : undefined;
@@ -183,6 +189,13 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
   let skip = o.resume?.stepInEpoch ?? 0;
   let last: CheckpointPointer | undefined;
   let lastLoss: number | undefined;
+  const validate = async (epoch: number, atStep: number) => {
+    const plot = o.plot && new PredictionSampler(o.plot.output, o.plot.target);
+    const valid = await runValidation(cache, model, dataset, (n) => store.get(n), o.metrics, o.lossFn, o.shouldStop, plot);
+    const figure = valid && plot?.finish(o.runId, o.runDir, epoch, atStep);
+    if (figure) events.prediction?.(figure);
+    return valid;
+  };
 
   const save = async (epoch: number, stepInEpoch: number, extra: { loss?: number; validLoss?: number }) => {
     const tensors = await store.snapshot(cache);
@@ -245,7 +258,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
           // as an epoch line for the partial epoch; a stop request does not wait for it.
           let validLoss: number | undefined;
           if (stepLimit && !o.shouldStop()) {
-            const valid = await runValidation(cache, model, dataset, (n) => store.get(n), o.metrics, o.lossFn, o.shouldStop);
+            const valid = await validate(epoch, step);
             const eline: MetricsParams = {
               kind: 'epoch', epoch, step, trainLoss: acc.meanLoss(), train: acc.values(),
               seconds: (performance.now() - t0) / 1000, time: Date.now(),
@@ -262,7 +275,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
         }
       }
       skip = 0;
-      const valid = await runValidation(cache, model, dataset, (n) => store.get(n), o.metrics, o.lossFn, o.shouldStop);
+      const valid = await validate(epoch, step);
       const line: MetricsParams = {
         kind: 'epoch', epoch, step, trainLoss: acc.meanLoss(), train: acc.values(),
         seconds: (performance.now() - t0) / 1000, time: Date.now(),

@@ -5,7 +5,7 @@ export type { PlainArg, PlainArgs, TokenKind } from './args';
 export { DataError } from './errors';
 export type { DataErrorCode } from './errors';
 export { mulberry32, deriveSeed, randInt, shuffleInPlace, STREAM_SHUFFLE, STREAM_TRAIN_GEN, STREAM_VALID_GEN } from './prng';
-export { charTokens, wordTokens, kerasWords, lineWords, fieldTokens, joinTokens, EOS } from './tokenize';
+export { KERAS_FILTER_CHARS, charTokens, wordTokens, kerasWords, lineWords, fieldTokens, joinTokens, EOS } from './tokenize';
 export { PAD, UNK, BOS, EOS_PAIR, TokenCounter, buildVocab, makeVocab, tokenId } from './vocab';
 export type { Vocab, VocabOptions } from './vocab';
 export { RowReader, formatFromPath } from './rows';

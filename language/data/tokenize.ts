@@ -19,7 +19,9 @@ export function wordTokens(s: string): string[] {
   return out;
 }
 
-const KERAS_FILTERS = /[!"#$%&()*+,\-./:;<=>?@[\\\]^_`{|}~\t\n\r]/g;
+/** Keras's default `filters`: each of these characters becomes a space before words are split. */
+export const KERAS_FILTER_CHARS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n\r';
+const KERAS_FILTERS = new RegExp(`[${KERAS_FILTER_CHARS.replace(/[\\\]\-^]/g, '\\$&')}]`, 'g');
 
 /** Keras text_to_word_sequence with its defaults. */
 export function kerasWords(s: string): string[] {

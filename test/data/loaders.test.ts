@@ -96,7 +96,9 @@ test('classify: x is max_len ids padded and cut at the front (masked), y the lab
   const pb = d.predictBatch!(['four', 'one two']);
   assert.deepEqual(pb.tensors.x.dims, [2, 2]);
   assert.deepEqual(Array.from(pb.mask!.data), [0, 1, 1, 1]);
-  assert.deepEqual(Array.from(d.predictBatch!(['']).mask!.data), [0, 1], 'an empty text still has one step');
+  // An input with no words would be answered from padding alone: refused, naming which input.
+  assert.throws(() => d.predictBatch!(['']), /has no words/);
+  assert.throws(() => d.predictBatch!(['four', '!!!']), (e: Error & { file?: string }) => e.file === 'input 2');
 });
 
 test('classify on the shipped reviews: both labels in training and validation, words as Keras splits them', async () => {

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { runJob } from '../../engine/runtime/jobs';
+import { loadRun, runJob } from '../../engine/runtime/jobs';
 import type { Job, JobEvent } from '../../engine/runtime/jobs-types';
 import type { ExportResult, PredictResult, SampleResult } from '../../engine/process/protocol';
 import { readCheckpointPointer } from '../../engine/runs/checkpoint';
@@ -130,6 +130,24 @@ describe('what you trained is what you use, on every example', () => {
   it('sentiment: the exported model, called with left-aligned rows and lengths, gives predict\'s probabilities and labels', () => classifier('sentiment'));
   it('imdb_keras: the same through its 20000-word vocabulary', () => classifier('imdb_keras'));
 
+  it('the README\'s onnxruntime-node example runs on the exported sentiment model and gives predict\'s labels', async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Use an exported model'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(code, 'the README has a JavaScript example under "Use an exported model"');
+    // Inside the repository, so `onnxruntime-node` resolves from its node_modules; run where the model is.
+    const dir = path.join(ROOT, 'test-results', 'readme');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'use-model.mjs'), code);
+    const r = spawnSync(process.execPath, [path.join(dir, 'use-model.mjs')], { cwd: work, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').length, 2, r.stdout);
+    for (const line of r.stdout.trim().split('\n')) {
+      const [text, label] = line.split(' -> ');
+      assert.equal(label, (await predictIn('sentiment', text)).output, `README example on ${JSON.stringify(text)}`);
+    }
+  });
+
   it('char_lm: the next-character distribution after prefixes of mixed lengths matches predict', async () => {
     await languageModel('char_lm', ['The ', 'It was a', 'Th', 'And then the man said']);
   });
@@ -138,6 +156,32 @@ describe('what you trained is what you use, on every example', () => {
     await languageModel('ptb_lm', ['the man', 'it was the', 'he', 'the house of the']);
     const [a, b] = await Promise.all([predictIn('ptb_lm', 'the man'), predictIn('ptb_lm', 'it was the')]);
     assert.notDeepEqual(a.probabilities, b.probabilities, 'two inputs, two distributions');
+  });
+
+  it('ptb_lm: predict on a prefix gives the training graph\'s distribution at that step of a padded, masked bucket', async () => {
+    const run = await loadRun('ptb_lm', work);
+    const words = ['the', 'man', 'said', 'that', 'he'];
+    const ids = run.dataset.encode(words.join(' '));
+    const T = 10, B = 1; // the sentence padded into the smallest bucket, as training batches it
+    const x = new Int32Array(T).fill(run.dataset.vocab!.pad!);
+    x.set(ids);
+    const mask = new Float32Array(T);
+    mask.fill(1, 0, ids.length - 1); // the steps that have a target
+    const dims = { ...run.settings.dims, ...run.dataset.dims, batch: B, time: T };
+    const g = run.model.forward(dims);
+    const s = await ort.InferenceSession.create(g.bytes, { intraOpNumThreads: 1 });
+    const feeds: Record<string, ort.Tensor> = { x: new ort.Tensor('int32', x, [B, T]), mask: new ort.Tensor('float32', mask, [B, T]), y: new ort.Tensor('int32', new Int32Array(T), [B, T]) };
+    for (const [k, t] of Object.entries(run.weights)) feeds[`param/${k}`] = new ort.Tensor('float32', t.data, t.dims);
+    const logits = (await s.run(feeds)).logits;
+    const V = logits.dims[2];
+    for (let t = 0; t < ids.length - 1; t++) {
+      const probs = softmax((logits.data as Float32Array).subarray(t * V, (t + 1) * V));
+      const want = await predictIn('ptb_lm', words.slice(0, t + 1).join(' '));
+      for (const [tok, p] of want.probabilities!) {
+        const id = run.dataset.vocab!.index.get(tok)!;
+        assert.ok(Math.abs(probs[id] - p) < 1e-5, `after ${JSON.stringify(words.slice(0, t + 1).join(' '))}: p(${tok}) training graph ${probs[id]} vs predict ${p}`);
+      }
+    }
   });
 
   it('arithmetic: the exported model decodes what predict decodes', async () => {
@@ -166,6 +210,10 @@ describe('what you trained is what you use, on every example', () => {
       ['adding', ['0.5,0 0.2,1 0.7,1 0.1,0', '0.9,1 0.3,1 0.6,0 0.2,0'], 2],
     ] as const) {
       const dir = await trainBriefly(name);
+      const plot = JSON.parse(fs.readFileSync(path.join(dir, 'validation-prediction.json'), 'utf8')) as { truth: number[]; predicted: number[]; output: string };
+      assert.ok(plot.truth.length > 0 && plot.truth.length === plot.predicted.length, `${name}: the run keeps its validation prediction for the loss panel`);
+      assert.equal(plot.output, 'out', 'the loss reads its prediction from out');
+      assert.ok(plot.truth.every((v) => (name === 'sine' ? Math.abs(v) <= 1 : v >= 0 && v <= 2)), `${name}: the truth is the validation target`);
       const { session, info } = await exportRun(dir);
       for (const seq of seqs) {
         const want = await predictIn(dir, seq);

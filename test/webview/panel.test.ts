@@ -105,3 +105,32 @@ test('loss panel draws recorded metrics with the theme colours, follows a theme 
     await browser.close();
   }
 });
+
+test('a regression run shows its prediction against the truth on validation data; a run without one shows no such chart', { skip: !CHROMIUM && !required ? 'Chromium not found (apt-get install chromium)' : false, timeout: 60_000 }, async () => {
+  assert.ok(CHROMIUM, 'Chromium is required (UNROLL_REQUIRE_BROWSER=1) but was not found; install it with apt-get install chromium');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await openPanel(page);
+    await send(page, { type: 'runs', runs: [recordedRun('lm', 100, true)] });
+    await page.waitForFunction(() => (window as unknown as { __unrollPanel: { points(): number } }).__unrollPanel.points() === 100);
+    assert.equal(await page.locator('#prediction-box').isHidden(), true, 'a language model has no prediction chart');
+
+    const truth = Array.from({ length: 200 }, (_, i) => Math.sin(i * Math.PI / 20));
+    const predicted = truth.map((v, i) => 0.9 * Math.sin((i - 1) * Math.PI / 20));
+    const sine = { ...recordedRun('sine-1', 75, true), experiment: 'sine' };
+    await send(page, { type: 'runs', runs: [sine] });
+    await send(page, { type: 'prediction', runId: 'sine-1', prediction: { epoch: 1, output: 'out', target: 'y', truth, predicted } });
+    await page.waitForFunction(() => (window as unknown as { __unrollPanel: { predictionPoints(): number } }).__unrollPanel.predictionPoints() === 200);
+    assert.equal(await page.locator('#prediction-box').isVisible(), true);
+    assert.match(await page.locator('#prediction-title').innerText(), /Prediction on validation data \(epoch 1\)/);
+    assert.match(await page.locator('#prediction').innerText(), /y \(truth\)[\s\S]*out \(predicted\)/, 'the legend names the target and the prediction');
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: path.join(OUT, 'panel-prediction.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -34,7 +34,7 @@ export function tokenize(info: ModelInfo, text: string): number[] {
   if (t.drop === 'whitespace') s = s.replace(/\s+/g, '');
   if (typeof t.width === 'number') s = s.padStart(t.width, String(t.pad_with ?? ' '));
   if (t.lowercase) s = s.toLowerCase();
-  if (typeof t.replace_with_space === 'string') for (const c of t.replace_with_space.replace('\\t', '\t').replace('\\n', '\n').replace('\\r', '\r')) s = s.split(c).join(' ');
+  if (typeof t.replace_with_space === 'string') for (const c of t.replace_with_space) s = s.split(c).join(' ');
   const tokens = t.tokens === 'chars' ? Array.from(s) : s.split(/\s+/).filter(Boolean);
   let ids = tokens.map((w) => index.get(w) ?? info.unkId ?? -1);
   if (ids.includes(-1)) throw new Error(`a token of ${JSON.stringify(text)} is not in the vocabulary and the model has no unknown id`);
