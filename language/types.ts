@@ -181,6 +181,10 @@ export interface TrainSettings {
   threads?: number;
   /** Extension (`carry_state = true`): each batch starts from the previous batch's final state, detached. */
   carryState?: boolean;
+  /** Extension: seconds between checkpoints inside an epoch (default 300). */
+  checkpointEvery?: number;
+  /** Extension: validation batches read at most per validation (default 200). */
+  validSteps?: number;
 }
 
 export interface SampleSettings { prime: string; length: number; temperature: number }

@@ -40,20 +40,22 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   return run(rest, io);
 }
 
-/** Runs the CLI on this process's arguments and sets the exit code (bin/unroll.js calls it). */
-export function cliMain(): void {
-  // `unroll predict ... | head -1`: a closed pipe ends the command quietly, as for any Unix tool.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
-  }
+/** Runs the CLI on this process's arguments (or `argv`, when bin/unroll.js passed them over IPC) and sets
+ *  the exit code. */
+export function cliMain(argv: string[] = process.argv.slice(2)): void {
+  // A closed pipe (`unroll predict ... | head -1`) or a closed terminal (SIGHUP) must not crash the command:
+  // output that cannot be written is dropped, and a training run still stops cleanly with its checkpoint.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const io: CliIO = {
-    out: (s) => process.stdout.write(s),
-    err: (s) => process.stderr.write(s),
+    out: (s) => { if (process.stdout.writable) process.stdout.write(s); },
+    err: (s) => { if (process.stderr.writable) process.stderr.write(s); },
     color: !!process.stdout.isTTY && !process.env.NO_COLOR,
     cwd: process.cwd(),
   };
-  main(process.argv.slice(2), io).then((code) => { process.exitCode = code; }, (err) => {
-    process.stderr.write(`unroll: internal error: ${err?.stack ?? err}\n`);
+  main(argv, io).then((code) => { process.exitCode = code; }, (err) => {
+    // A bug of ours, not the user's input: one line, the stack only when asked for (UNROLL_DEBUG=1).
+    const detail = process.env.UNROLL_DEBUG === '1' ? String(err?.stack ?? err) : `${err?.message ?? err} (run with UNROLL_DEBUG=1 for details, and please report it)`;
+    process.stderr.write(`unroll: internal error: ${detail}\n`);
     process.exitCode = 70;
   });
 }

@@ -67,7 +67,7 @@ export class Progress {
 
   stepLine(m: StepMetrics): string {
     const inEpoch = this.stepsPerEpoch ? ((m.step - 1) % this.stepsPerEpoch) + 1 : m.step;
-    return `epoch ${m.epoch}/${this.epochs} step ${inEpoch}/${this.stepsPerEpoch || '?'} loss ${formatNumber(m.loss)} ${formatRate(m.tokensPerSec)} tok/s ETA ${formatDuration(this.eta(m.step))}`;
+    return `epoch ${m.epoch}/${this.epochs} step ${inEpoch}/${this.stepsPerEpoch || '?'} loss ${formatNumber(m.loss)}${m.diverging ? ' (diverging)' : ''} ${formatRate(m.tokensPerSec)} tok/s ETA ${formatDuration(this.eta(m.step))}`;
   }
 
   step(m: StepMetrics): void {
@@ -90,7 +90,7 @@ export class Progress {
   private draw(m: StepMetrics): void {
     const cols = Math.max(40, this.o.columns ?? 100);
     const inEpoch = this.stepsPerEpoch ? ((m.step - 1) % this.stepsPerEpoch) + 1 : 0;
-    const text = ` ${inEpoch}/${this.stepsPerEpoch} loss ${formatNumber(m.loss)} ${formatRate(m.tokensPerSec)} tok/s ETA ${formatDuration(this.eta(m.step))}`;
+    const text = ` ${inEpoch}/${this.stepsPerEpoch} loss ${formatNumber(m.loss)}${m.diverging ? ' (diverging)' : ''} ${formatRate(m.tokensPerSec)} tok/s ETA ${formatDuration(this.eta(m.step))}`;
     const head = `epoch ${m.epoch}/${this.epochs} `;
     const width = Math.max(10, Math.min(30, cols - head.length - text.length - 3));
     const frac = this.stepsPerEpoch ? inEpoch / this.stepsPerEpoch : 0;
@@ -112,6 +112,21 @@ export class Progress {
     this.clear();
     this.o.write(s + '\n');
     if (this.o.tty && this.lastStep) this.draw(this.lastStep);
+  }
+
+  /** Validation progress: redrawn on a terminal, a line every few seconds (and at the end) otherwise. */
+  validating(done: number, total: number): void {
+    const t = this.now();
+    const text = `validating ${done}/${total} batches`;
+    if (this.o.tty) {
+      if (t - this.lastDraw < 100 && done < total) return;
+      this.lastDraw = t;
+      this.o.write(`\r\x1b[2K${text}`);
+      this.drawn = true;
+    } else if (t - this.lastPlain >= (this.o.plainEveryMs ?? 5000)) {
+      this.lastPlain = t;
+      this.o.write(text + '\n');
+    }
   }
 
   epoch(m: EpochMetrics): void {

@@ -1,8 +1,8 @@
 // `unroll train FILE [--epochs N] [--steps N] [--device auto|cpu|webgpu|cuda] [--threads N] [--resume RUN]`
-// Trains in the engine worker with a progress bar on stderr; Ctrl-C stops after the current step and
-// checkpoints; a second Ctrl-C quits at once (the previous checkpoint stays intact).
+// Trains in the engine worker with a progress bar on stderr; Ctrl-C, SIGTERM or SIGHUP stops after the
+// current step with a checkpoint; a second signal quits at once (the run keeps its last checkpoint).
 import * as path from 'node:path';
-import type { CheckpointParams, FailedParams, FinishedParams, LogParams, MetricsParams, RunStartedParams, SampleNotificationParams, TrainResult, Device } from '../process/protocol';
+import type { ValidatingParams, CheckpointParams, FailedParams, FinishedParams, LogParams, MetricsParams, RunStartedParams, SampleNotificationParams, TrainResult, Device } from '../process/protocol';
 import type { Job } from '../runtime/jobs-types';
 import { parseArgs, UsageError } from './args';
 import { Progress } from './progress';
@@ -15,7 +15,16 @@ export const TRAIN_USAGE = `usage: unroll train FILE.rnn [--epochs N] [--steps N
 
 const DEVICES = new Set(['auto', 'cpu', 'webgpu', 'cuda']);
 
-export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: NodeJS.EventEmitter = process): Promise<number> {
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Ends this process by `sig` itself (default action restored), so the parent sees death by that signal. */
+function reraise(sig: NodeJS.Signals): void {
+  process.removeAllListeners(sig);
+  process.kill(process.pid, sig);
+}
+
+export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: NodeJS.EventEmitter = process, quit: (sig: NodeJS.Signals) => void = reraise): Promise<number> {
   if (wantsHelp(argv, TRAIN_USAGE, io)) return 0;
   const cwd = io.cwd ?? process.cwd();
   let job: Job;
@@ -45,6 +54,7 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
   const progress = new Progress({ write: io.err, tty, columns: process.stderr.columns });
   let outcome: { code: number } | undefined;
   let runDir: string | undefined;
+  let lastCheckpoint: CheckpointParams | undefined;
   const h = start(job, io, (event, params) => {
     switch (event) {
       case 'runStarted': {
@@ -63,12 +73,20 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
       }
       case 'checkpoint': {
         const c = params as CheckpointParams;
+        lastCheckpoint = c;
         if (!tty) progress.line(`checkpoint ${path.basename(c.path)} (step ${c.step})`);
         break;
       }
-      case 'log':
-        progress.line((params as LogParams).message);
+      case 'log': {
+        const l = params as LogParams;
+        progress.line(l.level === 'warn' ? `warning: ${l.message}` : l.message);
         break;
+      }
+      case 'validating': {
+        const v = params as ValidatingParams;
+        progress.validating(v.done, v.total);
+        break;
+      }
       case 'sample': {
         const s = params as SampleNotificationParams;
         progress.line(`sample after epoch ${s.epoch}: ${JSON.stringify(s.text)}`);
@@ -78,7 +96,8 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
         const f = params as FinishedParams;
         const why = f.reason === 'completed' ? 'finished' : f.reason === 'steps' ? 'reached the step limit' : 'stopped';
         progress.line(`${why} at step ${f.step} (${f.epoch} epochs complete) in ${Math.round(progress.elapsed())}s; checkpoint ${f.checkpoint ?? 'none'}`);
-        outcome = { code: 0 };
+        if (f.diverged) progress.line(`unroll train: warning: ${f.diverged}`);
+        outcome = { code: f.diverged ? 1 : 0 };
         break;
       }
       case 'failed': {
@@ -90,30 +109,39 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
     }
   });
 
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      progress.line('stopping after the current step (Ctrl-C again to quit at once)...');
+  // Ctrl-C, SIGTERM (timeout, docker stop) and SIGHUP (a closed terminal) all stop after the current step
+  // with a checkpoint, and the exit code says which signal it was (128 + its number), as shells expect. A
+  // second signal quits at once by re-raising it: the run folder stays consistent (every file in it is
+  // written atomically), and the message says what it really keeps.
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!stopSignal) {
+      stopSignal = sig;
+      progress.line(`${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping after the current step and writing a checkpoint (Ctrl-C again to quit at once)...`);
       h.stop();
-    } else {
-      progress.end();
-      io.err(`unroll train: interrupted; the last checkpoint${runDir ? ` in ${runDir}` : ''} is intact\n`);
-      process.exit(130);
+      return;
     }
+    progress.end();
+    const keeps = lastCheckpoint
+      ? `the run keeps its checkpoint at step ${lastCheckpoint.step} (${path.basename(lastCheckpoint.path)}); continue with \`unroll train --resume ${runDir ?? 'RUN'}\``
+      : `the run has no checkpoint yet${runDir ? ` (${runDir})` : ''}, so resuming it starts over`;
+    io.err(`unroll train: quit before the stop finished; ${keeps}\n`);
+    quit(sig);
   };
-  signals.on('SIGINT', onSigint);
+  const handlers = STOP_SIGNALS.map((sig) => [sig, () => onSignal(sig)] as const);
+  for (const [sig, fn] of handlers) signals.on(sig, fn);
   try {
     const r = (await h.result) as TrainResult | undefined;
     await h.done;
     progress.end();
     if (r?.dir) io.out(`${r.dir}\n`);
+    if (stopSignal && outcome?.code === 0) return SIGNAL_EXIT[stopSignal];
     return outcome?.code ?? 1;
   } catch (e) {
     progress.end();
     io.err(`unroll train: ${(e as Error).message}\n`);
     return 1;
   } finally {
-    signals.off('SIGINT', onSigint);
+    for (const [sig, fn] of handlers) signals.off(sig, fn);
   }
 }

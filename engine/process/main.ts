@@ -77,15 +77,26 @@ connection.onRequest(StopRequest, (params) => {
   return { stopped };
 });
 
-function shutdown(): void {
+let exiting = false;
+function shutdown(code = 0): void {
+  if (exiting) return;
+  exiting = true;
   // Ask running jobs to stop (they checkpoint after their current step), then leave.
   for (const h of active.values()) h.stop();
   const pending = [...active.values()].map((h) => h.done.catch(() => undefined));
-  void Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]).then(() => process.exit(0));
+  void Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]).then(() => process.exit(code));
 }
 
-connection.onClose(shutdown);
-process.on('SIGTERM', shutdown);
+// A stream that breaks the protocol (a header without Content-Length, a negative length, a body that is not
+// JSON) leaves the reader unable to find the next message: say so and exit, so the client starts a fresh
+// engine, instead of staying alive and answering nothing.
+connection.onError(([error]) => {
+  console.error(`engine: the client sent something that is not a JSON-RPC message (${error.message}); exiting so it can start a fresh engine`);
+  shutdown(2);
+});
+connection.onClose(() => shutdown());
+process.on('SIGTERM', () => shutdown());
+process.on('SIGHUP', () => shutdown());
 process.on('uncaughtException', (e) => console.error('engine: unexpected error (continuing):', e));
 process.on('unhandledRejection', (e) => console.error('engine: unhandled rejection (continuing):', e));
 connection.listen();

@@ -104,6 +104,8 @@ export const RunStartedNotification = new NotificationType<RunStartedParams>('un
 
 /** One line of metrics.jsonl, as written. */
 export interface StepMetrics {
+  /** The loss has stayed far above its start (engine/runtime/divergence.ts). */
+  diverging?: boolean;
   kind: 'step';
   runId?: string;
   epoch: number;
@@ -148,6 +150,10 @@ export interface FinishedParams {
   epoch: number;
   step: number;
   checkpoint?: string;
+  /** The loss diverged during the run: it ended, but not as a success (what happened and what to change). */
+  diverged?: string;
+  /** The signal that stopped it (SIGINT, SIGTERM, SIGHUP), when a signal did. */
+  signal?: string;
 }
 export const FinishedNotification = new NotificationType<FinishedParams>('unroll/finished');
 
@@ -167,6 +173,10 @@ export const FailedNotification = new NotificationType<FailedParams>('unroll/fai
 
 /** Text a language model generated after an epoch's validation (experiments with a `sample` block), from
  *  the weights of that epoch's checkpoint: a quick look at what the model has learnt so far. */
+/** Validation progress of a run: `done` of `total` batches. */
+export interface ValidatingParams { runId: string; done: number; total: number }
+export const ValidatingNotification = new NotificationType<ValidatingParams>('unroll/validating');
+
 /** A regression's prediction and its target on validation data, after each validation (the loss panel's
  *  "prediction on validation data" chart): the first values in data order. */
 export interface ValidationPredictionParams { runId: string; epoch: number; step: number; output: string; target: string; truth: number[]; predicted: number[] }

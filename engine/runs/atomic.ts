@@ -36,3 +36,24 @@ function fsyncDir(dir: string): void {
     if (fd !== undefined) fs.closeSync(fd);
   }
 }
+
+/** Removes temporary files that a killed writer left in `dir` (`<name>.tmp-<pid>-<id>` of a dead process). */
+export function removeStaleTemps(dir: string): void {
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return; }
+  for (const n of names) {
+    const m = /\.tmp-(\d+)-[a-z0-9]+$/.exec(n);
+    if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, n), { force: true });
+  }
+}
+
+/** Is a process with this id running (on this machine)? */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // it exists, owned by someone else
+  }
+}

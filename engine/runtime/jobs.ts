@@ -3,9 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CheckpointParams, ExportParams, ExportResult, FailedParams, FinishedParams, LogParams, MetricsParams, ResumeParams, RunStartedParams, SampleNotificationParams, TrainParams, TrainResult } from '../process/protocol';
+import type { ValidatingParams, CheckpointParams, ExportParams, ExportResult, FailedParams, FinishedParams, LogParams, MetricsParams, ResumeParams, RunStartedParams, SampleNotificationParams, TrainParams, TrainResult } from '../process/protocol';
 import { readLatestCheckpoint, resolveTrainedRun } from '../runs/checkpoint';
 import { dataChanges, savedDataHost } from '../runs/data';
+import { removeStaleTemps } from '../runs/atomic';
+import { lockRun, RunLockedError } from '../runs/lock';
 import { createRun, readExperimentText, readSettings, readVocab, resolveRun, writeRunFiles, writeSettings, type RunSettings } from '../runs/store';
 import { selectDevice, DeviceError } from './device';
 import { StepError, train } from './trainer';
@@ -111,6 +113,7 @@ async function prepare(file: string, text: string, root?: string): Promise<Prepa
 async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
   let runDir: string | undefined;
   let runId: string | undefined;
+  let release = () => {};
   try {
     const file = path.resolve(p.file);
     const text = p.text ?? fs.readFileSync(file, 'utf8');
@@ -122,6 +125,7 @@ async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
     const epochs = p.epochs ?? t.epochs;
     const steps = p.steps ?? t.steps;
     const run = createRun(root, analysis.experiment);
+    release = lockRun(run.dir);
     runDir = run.dir;
     runId = run.runId;
     const settings: RunSettings = {
@@ -136,12 +140,17 @@ async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
     await runTraining({ sink, runId, runDir: run.dir, file, analysis, dataset, model, settings, deviceReason: device.reason });
   } catch (e) {
     reportFailure(sink, e, runId, runDir);
+  } finally {
+    release();
   }
 }
 
 function reportFailure(sink: JobSink, e: unknown, runId?: string, dir?: string): void {
   const err = e as Error & { file?: string; line?: number };
-  const message = e instanceof UserError || e instanceof DeviceError || e instanceof StepError || err?.name === 'DataError' ? err.message : `${err?.message ?? String(e)}${err?.stack ? `\n${err.stack}` : ''}`;
+  const expected = e instanceof UserError || e instanceof DeviceError || e instanceof StepError || e instanceof RunLockedError || err?.name === 'DataError';
+  // A bug of ours: the message, and the stack on stderr (the engine log) only when asked for.
+  if (!expected && process.env.UNROLL_DEBUG === '1') console.error(err?.stack);
+  const message = expected ? err.message : `${err?.message ?? String(e)} (an internal error; run with UNROLL_DEBUG=1 for details, and please report it)`;
   // Before the run folder exists the request itself fails (there is no run to watch); after, the run fails.
   if (!runId) throw new UserError(message, err?.file, err?.line);
   notify.failed(sink, { runId, dir, message, file: err?.file, line: err?.line });
@@ -169,17 +178,18 @@ async function runTraining(o: {
     runId: o.runId, runDir: o.runDir, model, dataset, device: settings.device as 'cpu', threads: settings.threads, seed: settings.seed,
     epochs: settings.epochs, steps: settings.steps, optimizer: t.optimizer, lossFn: t.loss?.fn, metrics: t.metrics,
     resume: o.resume?.state, shouldStop: sink.shouldStop, afterEpoch: epochSampler(o),
-    plot: regressionPlot(o.analysis),
+    plot: regressionPlot(o.analysis), checkpointEvery: t.checkpointEvery, validSteps: t.validSteps,
     events: {
       metrics: (m) => notify.metrics(sink, m), checkpoint: (c) => notify.checkpoint(sink, c), log: (l) => notify.log(sink, l),
       prediction: (q) => sink.notify('validationPrediction', q),
+      validating: (done, total) => sink.notify('validating', { runId: o.runId, done, total } satisfies ValidatingParams),
     },
   });
   if (r.nanMessage) {
     notify.failed(sink, { runId: o.runId, dir: o.runDir, message: r.nanMessage, checkpoint: r.checkpoint });
     return;
   }
-  notify.finished(sink, { runId: o.runId, dir: o.runDir, reason: r.reason, epoch: r.epoch, step: r.step, checkpoint: r.checkpoint });
+  notify.finished(sink, { runId: o.runId, dir: o.runDir, reason: r.reason, epoch: r.epoch, step: r.step, checkpoint: r.checkpoint, diverged: r.diverged });
 }
 
 /** mse(out, y): plot `out` against `y` on validation data. */
@@ -216,9 +226,14 @@ function epochSampler(o: { sink: JobSink; runId: string; runDir: string; analysi
 
 async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
   let info: { runId: string; dir: string } | undefined;
+  let release = () => {};
   try {
     const root = p.workspaceRoot ?? process.cwd();
-    info = resolveRun(p.run, root);
+    const found = resolveRun(p.run, root);
+    // Taken before anything is written; refused, the request fails and the run's holder is left alone.
+    release = lockRun(found.dir);
+    info = found;
+    removeStaleTemps(info.dir);
     const settings = readSettings(info.dir);
     const text = readExperimentText(info.dir);
     const { analysis, dataset, model } = await prepare(settings.file, text, p.workspaceRoot);
@@ -228,6 +243,7 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
       throw new UserError(`${analysis.data?.path ?? 'the data'} changed since run ${info.runId} started (${changes.join('; ')}); the checkpoint's weights belong to the old data. Put the old file back to resume, or start a new run with \`unroll train ${settings.file}\``, settings.file);
     }
     const resume = readLatestCheckpoint(info.dir);
+    if (!resume) notify.log(sink, { runId: info.runId, level: 'warn', message: `run ${info.runId} has no checkpoint yet (it stopped before its first one): it starts over from step 1` });
     const device = await selectDevice(p.device ?? settings.device);
     const history = Array.isArray(settings.resumed) ? (settings.resumed as unknown[]) : [];
     const next: RunSettings = {
@@ -239,6 +255,8 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
     await runTraining({ sink, runId: info.runId, runDir: info.dir, file: settings.file, analysis, dataset, model, settings: next, deviceReason: device.reason, resume });
   } catch (e) {
     reportFailure(sink, e, info?.runId, info?.dir);
+  } finally {
+    release();
   }
 }
 

@@ -5,6 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import type { CheckpointParams, FinishedParams, LogParams, MetricsParams, StepMetrics, ValidationPredictionParams } from '../process/protocol';
 import { PredictionSampler } from './validation-plot';
+import { DivergenceWatch } from './divergence';
 import { writeCheckpoint, type CheckpointPointer, type CheckpointState } from '../runs/checkpoint';
 import { MetricsWriter } from '../runs/store';
 import type { DeviceName } from './device';
@@ -22,6 +23,8 @@ export interface TrainerEvents {
   log(l: LogParams): void;
   /** A regression's validation prediction against its target (when `plot` is set). */
   prediction?(p: ValidationPredictionParams): void;
+  /** Validation progress: `done` of `total` batches read. */
+  validating?(done: number, total: number): void;
 }
 
 export interface TrainerOptions {
@@ -52,9 +55,18 @@ export interface TrainerOptions {
   afterEpoch?: (epoch: number, tensors: CheckpointState['tensors']) => Promise<void>;
   /** Regression: collect the prediction `output` against the target tensor at each validation. */
   plot?: { output: string; target: string };
+  /** Seconds between checkpoints inside an epoch (default 300); epoch ends and stops always write one. */
+  checkpointEvery?: number;
+  /** Validation batches read at most per validation (default 200). */
+  validSteps?: number;
 }
 
+export const DEFAULT_CHECKPOINT_EVERY = 300;
+export const DEFAULT_VALID_STEPS = 200;
+
 export interface TrainerResult extends Omit<FinishedParams, 'runId' | 'dir'> {
+  /** Set when the loss diverged during the run (it still finished): what happened and what to change. */
+  diverged?: string;
   /** Set when the run ended on a NaN/inf loss: what happened and what to change. */
   nanMessage?: string;
   lastLoss?: number;
@@ -151,16 +163,22 @@ export function buildFeeds(s: CachedSession, batch: Batch, weights: (name: strin
 export async function runValidation(
   cache: SessionCache, model: ModelLike, dataset: DatasetLike, weights: (n: string) => ort.Tensor | undefined,
   metrics: string[], lossFn: string | undefined, shouldStop: () => boolean = () => false, plot?: PredictionSampler,
+  limit = DEFAULT_VALID_STEPS, progress?: (done: number, total: number) => void,
 ): Promise<MetricAccumulator | undefined> {
   if (!dataset.validSize) return undefined;
   const acc = new MetricAccumulator(metrics, lossFn);
+  const total = Math.min(limit, dataset.validSize);
+  let done = 0;
   for (const batch of dataset.validBatches()) {
+    if (done >= total) break;
+    done++;
     const s = await cache.get('forward+loss', batch.dims, () => model.forward(batch.dims, { withLoss: true }));
     const fetch = s.io.outputs.filter((o) => o === 'loss' || o.startsWith('metric/') || o === plot?.output);
     const out = await s.session.run(buildFeeds(s, batch, weights, {}), fetch);
     const loss = (out.loss.data as Float32Array)[0];
     acc.add({ loss, weight: batch.tokens, metrics: readMetricOutputs(out, batch.tokens) });
     plot?.add(batch, out);
+    progress?.(done, total);
     if (shouldStop()) return undefined;
   }
   return acc.count > 0 ? acc : undefined;
@@ -180,6 +198,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
     }
     writer.truncateAfter(o.resume.step);
   } else {
+    writer.truncateAfter(0); // a resumed run without a checkpoint starts over: its old step lines go
     for (const [name, t] of initialState(model, o.seed)) store.set(name, t);
   }
 
@@ -191,14 +210,23 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
   let lastLoss: number | undefined;
   const validate = async (epoch: number, atStep: number) => {
     const plot = o.plot && new PredictionSampler(o.plot.output, o.plot.target);
-    const valid = await runValidation(cache, model, dataset, (n) => store.get(n), o.metrics, o.lossFn, o.shouldStop, plot);
+    const valid = await runValidation(cache, model, dataset, (n) => store.get(n), o.metrics, o.lossFn, o.shouldStop, plot, o.validSteps, events.validating);
     const figure = valid && plot?.finish(o.runId, o.runDir, epoch, atStep);
     if (figure) events.prediction?.(figure);
     return valid;
   };
 
+  const watch = new DivergenceWatch();
+  const every = (o.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY) * 1000;
+  let lastSave = performance.now();
   const save = async (epoch: number, stepInEpoch: number, extra: { loss?: number; validLoss?: number }) => {
+    lastSave = performance.now();
     const tensors = await store.snapshot(cache);
+    if (extra.validLoss !== undefined && !Number.isFinite(extra.validLoss)) {
+      // Weights whose validation loss is not finite are not a good checkpoint: the last good one stays.
+      events.log({ runId: o.runId, level: 'warn', message: `validation loss is ${extra.validLoss} at step ${step}: these weights are not checkpointed${last ? `; the last good checkpoint stays ${last.file} (step ${last.step})` : ''}` });
+      return tensors;
+    }
     last = writeCheckpoint(o.runDir, { epoch, step, stepInEpoch, tensors }, extra, keep);
     events.checkpoint({ runId: o.runId, epoch: stepInEpoch > 0 ? epoch + 1 : epoch, step, path: `${o.runDir}/${last.file}` });
     return tensors;
@@ -247,6 +275,8 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
           kind: 'step', epoch, step, loss, tokens: batch.tokens, tokensPerSec: batch.tokens / (ms / 1000), ms, lr, time: Date.now(),
         };
         if (out.grad_norm) line.gradNorm = (out.grad_norm.data as Float32Array)[0];
+        if (watch.add(loss, step)) events.log({ runId: o.runId, level: 'warn', message: watch.message! });
+        if (watch.diverging) line.diverging = true;
         const m = batchMetrics(o.metrics, o.lossFn, figures);
         if (Object.keys(m).length) line.metrics = m;
         writer.append(line);
@@ -271,8 +301,10 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
             events.metrics({ ...eline, runId: o.runId });
           }
           await save(epoch - 1, inEpoch, { loss, validLoss });
-          return { reason: stepLimit ? 'steps' : 'stopped', epoch: epoch - 1, step, checkpoint: `${o.runDir}/${last!.file}`, lastLoss };
+          return { reason: stepLimit ? 'steps' : 'stopped', epoch: epoch - 1, step, checkpoint: last && `${o.runDir}/${last.file}`, lastLoss, diverged: watch.message };
         }
+        // A long epoch is checkpointed on a clock too, so a kill loses at most `checkpoint_every` of work.
+        if (performance.now() - lastSave >= every) await save(epoch - 1, inEpoch, { loss });
       }
       skip = 0;
       const valid = await validate(epoch, step);
@@ -290,9 +322,9 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
       const tensors = await save(epoch, 0, { loss: acc.meanLoss(), validLoss: line.validLoss });
       // The host copies are reused so a sample costs no second download of the weights.
       if (o.afterEpoch && !o.shouldStop()) await o.afterEpoch(epoch, tensors);
-      if (o.shouldStop()) return { reason: 'stopped', epoch, step, checkpoint: `${o.runDir}/${last!.file}`, lastLoss };
+      if (o.shouldStop()) return { reason: 'stopped', epoch, step, checkpoint: last && `${o.runDir}/${last.file}`, lastLoss, diverged: watch.message };
     }
-    return { reason: 'completed', epoch: epochsDone, step, checkpoint: last ? `${o.runDir}/${last.file}` : undefined, lastLoss };
+    return { reason: 'completed', epoch: epochsDone, step, checkpoint: last ? `${o.runDir}/${last.file}` : undefined, lastLoss, diverged: watch.message };
   } finally {
     await cache.release();
   }

@@ -808,6 +808,10 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     if (thr !== undefined) { if (thr >= 1 && Number.isInteger(thr)) t.threads = thr; else report('bad-argument', seen.get('threads')!.value.range, `threads must be a whole number >= 1; got ${thr}`); }
     const dev = seen.get('device')?.value;
     if (dev && dev.kind === 'ident' && DEVICES.includes(dev.name)) t.device = dev.name;
+    const every = numArg(seen.get('checkpoint_every')?.value);
+    if (every !== undefined) { if (every > 0) t.checkpointEvery = every; else report('bad-argument', seen.get('checkpoint_every')!.value.range, `checkpoint_every is in seconds and must be > 0; got ${every}`, { fix: 'e.g. checkpoint_every = 300 (five minutes)' }); }
+    const vs = numArg(seen.get('valid_steps')?.value);
+    if (vs !== undefined) { if (vs >= 1 && Number.isInteger(vs)) t.validSteps = vs; else report('bad-argument', seen.get('valid_steps')!.value.range, `valid_steps must be a whole number >= 1; got ${vs}`); }
     const carry = seen.get('carry_state')?.value;
     if (carry && carry.kind === 'bool') t.carryState = carry.value;
     const met = seen.get('metrics')?.value;

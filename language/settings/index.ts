@@ -15,6 +15,8 @@ export const BLOCK_KEYS: Record<'train' | 'sample' | 'predict', ParamInfo[]> = {
     { name: 'seed', type: 'int', default: '42', doc: 'makes CPU runs repeatable' },
     { name: 'device', type: 'name', default: 'auto', doc: 'auto, cpu, webgpu, cuda' },
     { name: 'threads', type: 'int', doc: 'CPU threads (default: all cores)' },
+    { name: 'checkpoint_every', type: 'float', default: '300', doc: 'seconds between checkpoints inside an epoch (a checkpoint is also written at every epoch end and on every stop)' },
+    { name: 'valid_steps', type: 'int', default: '200', doc: 'validation batches each validation reads at most (the first ones, in data order)' },
     { name: 'carry_state', type: 'bool', default: 'false', doc: 'start each batch from the previous batch\'s final recurrent state (detached: no gradient flows back into it), as truncated backpropagation through time; needs data in order (sine contiguous = true, text shuffle = false)' },
   ],
   sample: [

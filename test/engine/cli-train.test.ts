@@ -39,7 +39,7 @@ test('unroll train prints progress lines, epoch summaries and the run folder, an
   assert.equal(readLatestCheckpoint(dir)!.pointer.file, 'checkpoint-2.bin');
 });
 
-test('Ctrl-C stops after the current step with a checkpoint, and --resume continues the same run', async () => {
+test('Ctrl-C stops after the current step with a checkpoint (exit 130), and --resume continues the same run', async () => {
   tinyExperiment(work, 'sigint', { epochs: 500 });
   const child = spawn(process.execPath, [cli, 'train', 'sigint.rnn', '--device', 'cpu', '--threads', '1'], { cwd: work });
   let stderr = '';
@@ -56,7 +56,7 @@ test('Ctrl-C stops after the current step with a checkpoint, and --resume contin
   });
   await sent;
   const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-  assert.equal(code, 0, stderr);
+  assert.equal(code, 130, `a stop by Ctrl-C exits 130, as shells expect\n${stderr}`);
   assert.match(stderr, /stopping after the current step/);
   assert.match(stderr, /^stopped at step (\d+)/m);
   const dir = stdout.trim();
