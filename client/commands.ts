@@ -226,7 +226,7 @@ export function registerCommands(context: vscode.ExtensionContext, server: Serve
     const suggested = vscode.Uri.file(`${dirname(x.file)}/${safeName(x.experiment)}.onnx`);
     const target = await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { ONNX: ['onnx'] }, title: 'Export model to ONNX' });
     if (!target) return;
-    const r = await request(`Unroll: exporting ${x.experiment}`, () => training.engine.export({ run, workspaceRoot: x.root, out: target.fsPath }));
+    const r = await request(`Unroll: exporting ${x.experiment}`, () => training.engine.export({ run, workspaceRoot: x.root, out: target.fsPath, force: true /* the save dialog asked */ }));
     if (!r) return;
     training.engineOut.info(`exported ${r.runId} to ${r.path} (${r.bytes} bytes)`);
     void vscode.window.showInformationMessage(`Unroll: exported ${x.experiment} (run ${r.runId}) to ${vscode.workspace.asRelativePath(r.path)} (${(r.bytes / 1024).toFixed(0)} KiB).`);

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { analyze, formatSummary, LineMap, type Analysis, type Diagnostic } from '../../language/index';
 import { createFsDataHost } from '../../language/data/index';
 
-export interface CliIO { out: (s: string) => void; err: (s: string) => void; color: boolean; cwd: string }
+export interface CliIO { out: (s: string) => void; err: (s: string) => void; color: boolean; cwd: string; stdoutTty?: boolean }
 
 const SEVERITY = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' } as const;
 
@@ -42,21 +42,31 @@ export function findWorkspaceRoot(dir: string): string {
   }
 }
 
-export function formatDiagnostic(file: string, text: string, d: Diagnostic, color: boolean): string {
-  const map = new LineMap(text);
+/** Characters of the source line shown around a diagnostic (a 4 MB one-line file must not print 4 MB). */
+const EXCERPT = 100;
+/** Diagnostics printed per file in text mode; the rest are counted (`--format json` lists all). */
+export const MAX_PRINTED = 50;
+
+export function formatDiagnostic(file: string, text: string | LineMap, d: Diagnostic, color: boolean): string {
+  const map = typeof text === 'string' ? new LineMap(text) : text;
   const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const sev = SEVERITY[d.severity];
   const sevText = d.severity === 1 ? c('1;31', sev) : d.severity === 2 ? c('1;33', sev) : c('1;36', sev);
   const line = d.range.start.line;
   const col = d.range.start.character;
   const out = [`${c('1', `${file}:${line + 1}:${col + 1}`)}: ${sevText}[${d.code}]: ${d.message}`];
-  const src = map.lineText(Math.min(line, map.lineCount - 1)).replace(/\t/g, ' ');
+  const full = map.lineText(Math.min(line, map.lineCount - 1));
+  const endCol = d.range.end.line === line ? d.range.end.character : full.length;
+  // A window of the line around the range, marked with ... where it is cut.
+  const from = Math.max(0, Math.min(col - 20, full.length - EXCERPT));
+  const to = Math.min(full.length, from + EXCERPT);
+  const src = `${from > 0 ? '...' : ''}${full.slice(from, to).replace(/\t/g, ' ')}${to < full.length ? '...' : ''}`;
+  const at = col - from + (from > 0 ? 3 : 0);
   const gutter = String(line + 1);
-  const endCol = d.range.end.line === line ? d.range.end.character : src.length;
-  const width = Math.max(1, Math.min(endCol, src.length) - col);
+  const width = Math.max(1, Math.min(endCol, to) - col);
   out.push(`${' '.repeat(gutter.length)} |`);
   out.push(`${gutter} | ${src}`);
-  out.push(`${' '.repeat(gutter.length)} | ${' '.repeat(col)}${c(d.severity === 1 ? '31' : '33', '^'.repeat(width))}`);
+  out.push(`${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, at))}${c(d.severity === 1 ? '31' : '33', '^'.repeat(width))}`);
   for (const r of d.related ?? []) out.push(`${' '.repeat(gutter.length)} = note: ${file}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`);
   if (d.fix) out.push(`${' '.repeat(gutter.length)} = ${c('32', 'fix')}: ${d.fix}`);
   return out.join('\n');
@@ -93,11 +103,14 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
       else io.err(`${r.error}\n`);
       continue;
     }
+    const map = new LineMap(r.text);
+    let printed = 0;
     for (const d of r.analysis.diagnostics) {
       if (d.severity === 1) errors++; else if (d.severity === 2) warnings++;
       if (format === 'json') json.push(diagnosticJson(file, r.analysis.uri, d));
-      else io.out(formatDiagnostic(file, r.text, d, io.color) + '\n\n');
+      else if (printed++ < MAX_PRINTED) io.out(formatDiagnostic(file, map, d, io.color) + '\n\n');
     }
+    if (format === 'text' && printed > MAX_PRINTED) io.out(`${file}: ${printed - MAX_PRINTED} more diagnostic${printed - MAX_PRINTED === 1 ? '' : 's'} not shown (fix the first ones, or see all with --format json)\n\n`);
   }
   if (format === 'json') io.out(JSON.stringify(json, null, 2) + '\n');
   else io.out(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);

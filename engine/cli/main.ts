@@ -50,6 +50,7 @@ export function cliMain(argv: string[] = process.argv.slice(2)): void {
     out: (s) => { if (process.stdout.writable) process.stdout.write(s); },
     err: (s) => { if (process.stderr.writable) process.stderr.write(s); },
     color: !!process.stdout.isTTY && !process.env.NO_COLOR,
+    stdoutTty: !!process.stdout.isTTY,
     cwd: process.cwd(),
   };
   main(argv, io).then((code) => { process.exitCode = code; }, (err) => {

@@ -14,6 +14,8 @@ export interface CliIO {
   tty?: boolean;
   /** Start jobs in this thread (tests); the CLI uses a worker. */
   inProcess?: boolean;
+  /** stdout is a terminal (control characters are escaped there). */
+  stdoutTty?: boolean;
 }
 
 /** A RUN argument that names an existing folder (relative to cwd) becomes absolute; names stay as they are. */
@@ -39,8 +41,9 @@ export function start(job: Job, io: CliIO, onNotify: (event: JobEvent, params: u
 }
 
 /** Run a job whose only output is its answer (sample, predict, export). */
-export async function runSimple<T>(job: Job, io: CliIO, print: (r: T) => void): Promise<number> {
+export async function runSimple<T>(job: Job, io: CliIO, print: (r: T) => void, onEvent?: (event: JobEvent, params: unknown) => boolean): Promise<number> {
   const h = start(job, io, (event, params) => {
+    if (onEvent?.(event, params)) return;
     if (event === 'log') io.err(`${(params as { message: string }).message}\n`);
   });
   try {

@@ -30,6 +30,10 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
   let job: Job;
   try {
     const { positional, options } = parseArgs(argv, { epochs: 'int', steps: 'int', device: 'string', threads: 'int', resume: 'string', root: 'string' }, TRAIN_USAGE);
+    for (const k of ['epochs', 'steps'] as const) {
+      if (options[k] === 0) throw new UsageError(`--${k} must be at least 1 (a run of 0 ${k} would train nothing)\n${TRAIN_USAGE}`);
+    }
+    if (options.threads === 0) throw new UsageError(`--threads must be at least 1\n${TRAIN_USAGE}`);
     if (options.device !== undefined && !DEVICES.has(String(options.device))) throw new UsageError(`--device must be auto, cpu, webgpu or cuda, got "${options.device}"\n${TRAIN_USAGE}`);
     const common = {
       workspaceRoot: path.resolve(cwd, String(options.root ?? '.')),

@@ -52,7 +52,11 @@ export interface SampleParams {
   temperature?: number;
   seed?: number;
   device?: Device;
+  /** Send the text as it is generated (`unroll/sampleText` notifications) before the answer. */
+  stream?: boolean;
 }
+/** A piece of a streamed sample, in order; the pieces joined are the answer's text. */
+export interface SampleTextParams { text: string }
 export interface SampleResult { runId: string; text: string; prime: string }
 export const SampleRequest = new RequestType<SampleParams, SampleResult, void>('unroll/sample');
 
@@ -73,7 +77,14 @@ export interface PredictResult {
 }
 export const PredictRequest = new RequestType<PredictParams, PredictResult, void>('unroll/predict');
 
-export interface ExportParams { run: RunRef; workspaceRoot?: string; out?: string }
+export interface ExportParams {
+  run: RunRef;
+  workspaceRoot?: string;
+  /** Default: model.onnx in the run folder (replaced freely). */
+  out?: string;
+  /** Replace an existing file at `out`. */
+  force?: boolean;
+}
 export interface ExportResult {
   runId: string;
   path: string;

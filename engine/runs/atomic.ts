@@ -57,3 +57,18 @@ export function processAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM'; // it exists, owned by someone else
   }
 }
+
+/** A failed write as a sentence with what to do (the error codes people meet: no space, no permission). */
+export function describeWriteError(e: unknown, file: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOSPC': return `cannot write ${file}: the disk is full; free some space or write elsewhere`;
+    case 'EACCES': case 'EPERM': return `cannot write ${file}: no permission to write there; choose a folder you can write to`;
+    case 'EROFS': return `cannot write ${file}: the file system is read-only; write elsewhere`;
+    case 'EISDIR': return `cannot write ${file}: it is a folder; give a file name inside it`;
+    case 'ENOENT': case 'ENOTDIR': return `cannot write ${file}: its folder does not exist; create it first`;
+    case 'ENAMETOOLONG': return `cannot write ${file}: the name is too long for the file system; choose a shorter one`;
+    case 'EDQUOT': return `cannot write ${file}: the disk quota is used up; free some space or write elsewhere`;
+    default: return `cannot write ${file}: ${(e as Error).message}`;
+  }
+}

@@ -1,6 +1,7 @@
 // The run store: `.unroll/runs/<experiment>/<run-id>/` holds everything needed to read, compare, resume,
 // sample or export a run later -- the experiment text as run, resolved settings, the vocabulary,
 // metrics.jsonl (one JSON line per step and per epoch) and checkpoints (see checkpoint.ts).
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic';
@@ -34,7 +35,9 @@ export interface RunInfo { runId: string; experiment: string; dir: string }
 
 /** A file-system safe name for an experiment (experiment names are identifiers, but files may be odd). */
 export function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^\.+/, '_') || 'experiment';
+  const safe = name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^\.+/, '_') || 'experiment';
+  // File systems refuse names past 255 bytes: a long name keeps its start and a hash of the whole.
+  return safe.length <= 80 ? safe : `${safe.slice(0, 64)}-${createHash('sha256').update(name).digest('hex').slice(0, 12)}`;
 }
 
 function stamp(d: Date): string {

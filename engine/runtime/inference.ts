@@ -43,6 +43,23 @@ function feedsFor(io: { inputs: { name: string; dtype: 'float32' | 'int64' | 'in
   return feeds;
 }
 
+/** Streams generated tokens as text: the prime at once, then decoded pieces every 200 ms. */
+function textStream(emit: (s: string) => void, prime: string, sep: string, joiner: string, decode: (ids: number[]) => string) {
+  let pending: number[] = [];
+  let any = false;
+  let last = Date.now();
+  emit(prime);
+  const flush = () => {
+    const text = decode(pending);
+    pending = [];
+    last = Date.now();
+    if (!text) return;
+    emit((any ? joiner : sep) + text);
+    any = true;
+  };
+  return { add(id: number) { pending.push(id); if (Date.now() - last >= 200) flush(); }, flush };
+}
+
 function ones(dims: number[]): HostTensor {
   return { dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(1) };
 }
@@ -96,13 +113,22 @@ async function deviceCache(device: string | undefined): Promise<SessionCache> {
   return new SessionCache(d.device, undefined);
 }
 
-export async function sample(run: LoadedRun, p: SampleParams): Promise<SampleResult> {
+/**
+ * Generates text one token at a time, feeding the recurrent state back. `onText`, when given, receives the
+ * text as it is generated (the prime first), in pieces at most a fifth of a second apart, so a long sample
+ * shows from its start.
+ */
+export async function sample(run: LoadedRun, p: SampleParams, onText?: (chunk: string) => void): Promise<SampleResult> {
   if (run.analysis.data?.source !== 'text') {
     throw new UserError(`${run.settings.file}: sample works on language models (data text ...); this experiment reads ${run.analysis.data?.source} data, use predict instead`);
   }
   const prime = p.prime ?? run.analysis.sample?.prime ?? '';
   const length = p.length ?? run.analysis.sample?.length ?? 200;
   const temperature = p.temperature ?? run.analysis.sample?.temperature ?? 1;
+  if (!Number.isFinite(temperature) || temperature < 0) {
+    throw new UserError(`temperature must be 0 or more (0 takes the most likely token every step; below 1 is safer, above 1 wilder); got ${temperature}`);
+  }
+  if (!Number.isInteger(length) || length < 0) throw new UserError(`length must be a whole number of tokens, 0 or more; got ${length}`);
   const rng = new Rng(p.seed ?? run.settings.seed, 'sample');
   const out = predictionName(run);
   const dims = { ...run.settings.dims, ...run.dataset.dims, batch: 1, time: 1 };
@@ -134,12 +160,15 @@ export async function sample(run: LoadedRun, p: SampleParams): Promise<SampleRes
     };
     let logits: Float32Array = new Float32Array(0);
     for (const id of ids) logits = await step(id);
+    const sep = vocab?.kind === 'words' && prime ? ' ' : '';
+    const stream = onText && textStream(onText, prime, sep, vocab?.kind === 'words' ? ' ' : '', (q) => run.dataset.decode(q));
     for (let i = 0; i < length; i++) {
       const next = drawToken(logits, temperature, rng);
       generated.push(next);
+      stream?.add(next);
       if (i + 1 < length) logits = await step(next);
     }
-    const sep = vocab?.kind === 'words' && prime ? ' ' : '';
+    stream?.flush();
     return { runId: run.runId, prime, text: prime + sep + run.dataset.decode(generated) };
   } finally {
     await cache.release();

@@ -10,7 +10,7 @@ export type Job =
   | { kind: 'export'; params: ExportParams };
 
 /** Notification methods, by their protocol names without the `unroll/` prefix. */
-export type JobEvent = 'runStarted' | 'metrics' | 'checkpoint' | 'log' | 'finished' | 'failed' | 'sample' | 'validationPrediction' | 'validating';
+export type JobEvent = 'runStarted' | 'metrics' | 'checkpoint' | 'log' | 'finished' | 'failed' | 'sample' | 'validationPrediction' | 'validating' | 'sampleText';
 
 export interface JobSink {
   notify(event: JobEvent, params: unknown): void;

@@ -2,21 +2,25 @@
 // sample, predict or export. Runs inside the worker thread (worker.ts) or in-process (tests, benches).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { ValidatingParams, CheckpointParams, ExportParams, ExportResult, FailedParams, FinishedParams, LogParams, MetricsParams, ResumeParams, RunStartedParams, SampleNotificationParams, TrainParams, TrainResult } from '../process/protocol';
-import { readLatestCheckpoint, resolveTrainedRun } from '../runs/checkpoint';
-import { dataChanges, savedDataHost } from '../runs/data';
+import type { ValidatingParams, CheckpointParams, FailedParams, FinishedParams, LogParams, MetricsParams, ResumeParams, RunStartedParams, SampleNotificationParams, TrainParams, TrainResult } from '../process/protocol';
+import { readLatestCheckpoint } from '../runs/checkpoint';
+import { dataChanges } from '../runs/data';
 import { removeStaleTemps } from '../runs/atomic';
 import { lockRun, RunLockedError } from '../runs/lock';
 import { createRun, readExperimentText, readSettings, readVocab, resolveRun, writeRunFiles, writeSettings, type RunSettings } from '../runs/store';
-import { selectDevice, DeviceError } from './device';
-import { StepError, train } from './trainer';
-import { UserError, type Job, type JobSink } from './jobs-types';
-import { toolchain, type Analysis } from './toolchain';
-import { predict, predictionName, sample } from './inference';
 import type { SavedDataset } from '../data/types';
-import type { PlainArgs } from '../../language/data';
+import { selectDevice, DeviceError } from './device';
+import { exportJob } from './export-job';
+import { predict, sample } from './inference';
+import { UserError, type Job, type JobSink } from './jobs-types';
+import { prepare } from './prepare';
+import { loadRun, type LoadedRun } from './run-loader';
+import { StepError, train } from './trainer';
+import type { Analysis } from './toolchain';
 import type { DatasetLike, ModelLike } from './types';
+
+export { analyzeFile, formatDiagnostics } from './prepare';
+export { loadRun, type LoadedRun };
 
 export async function runJob(job: Job, sink: JobSink): Promise<void> {
   switch (job.kind) {
@@ -25,7 +29,8 @@ export async function runJob(job: Job, sink: JobSink): Promise<void> {
     case 'resume':
       return resumeJob(job.params, sink);
     case 'sample':
-      return sink.result(await sample(await loadRun(job.params.run, job.params.workspaceRoot, say(sink)), job.params));
+      return sink.result(await sample(await loadRun(job.params.run, job.params.workspaceRoot, say(sink)), job.params,
+        job.params.stream ? (text) => sink.notify('sampleText', { text }) : undefined));
     case 'predict':
       return sink.result(await predict(await loadRun(job.params.run, job.params.workspaceRoot, say(sink)), job.params));
     case 'export':
@@ -46,71 +51,21 @@ const notify = {
   sample: (s: JobSink, p: SampleNotificationParams) => s.notify('sample', p),
 };
 
-/** Errors as one readable block: "file:line:col: error [code] message" and the fix. */
-export function formatDiagnostics(file: string, a: Analysis): string | undefined {
-  const errors = a.diagnostics.filter((d) => d.severity === 1);
-  if (!errors.length) return undefined;
-  return errors
-    .map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error [${d.code}] ${d.message}${d.fix ? `\n  fix: ${d.fix}` : ''}`)
-    .join('\n');
-}
-
-/** Check the experiment text, waiting for data-derived sizes if the checker is still reading the corpus. */
-export async function analyzeFile(file: string, text: string, workspaceRoot?: string, savedHost?: ReturnType<typeof savedDataHost>): Promise<Analysis> {
-  const host = savedHost ?? toolchain.createDataHost(workspaceRoot);
-  const opts = { uri: pathToFileURL(file).href, path: file, host };
-  let a = toolchain.analyze(text, opts);
-  for (let i = 0; a.pending && i < 3; i++) {
-    await host.idle();
-    a = toolchain.analyze(text, opts);
-  }
-  const errs = formatDiagnostics(file, a);
-  if (errs) {
-    const first = a.diagnostics.find((d) => d.severity === 1)!;
-    throw new UserError(`${path.basename(file)} has errors; fix them before training:\n${errs}`, file, first.range.start.line + 1);
-  }
-  if (!a.data) throw new UserError(`${file}: the experiment has no data block; add e.g. \`data text "corpus.txt" { seq_len = 100, batch = 32 }\``, file);
-  if (!a.train) throw new UserError(`${file}: the experiment has no train block; add \`train { loss = cross_entropy(logits, y) }\``, file);
-  return a;
-}
-
-async function loadData(a: Analysis, file: string): Promise<DatasetLike> {
-  try {
-    return (await toolchain.loadDataset(a.data!, { seed: a.train!.seed, baseDir: path.dirname(file) })) as DatasetLike;
-  } catch (e) {
-    const err = e as Error & { file?: string; line?: number };
-    throw new UserError(err.message, err.file ?? a.data!.resolvedPath, err.line);
-  }
-}
-
-function compile(a: Analysis, dims: Record<string, number>, file: string): ModelLike {
-  try {
-    return toolchain.compileExperiment(a, dims) as ModelLike;
-  } catch (e) {
-    const err = e as Error & { line?: number };
-    throw new UserError(`${file}: ${err.message}`, file, err.line);
-  }
-}
-
 function trainSettings(a: Analysis): Record<string, unknown> {
   const t = a.train!;
   return { loss: t.loss?.fn, lossOperands: t.loss?.operands.map((o) => (o.field ? `${o.name}.${o.field}` : o.name)), optimizer: t.optimizer, epochs: t.epochs, steps: t.steps, clip: t.clip, metrics: t.metrics, init: t.init, seed: t.seed, device: t.device, threads: t.threads };
 }
 
-interface Prepared {
-  analysis: Analysis;
-  dataset: DatasetLike;
-  model: ModelLike;
-}
-
-async function prepare(file: string, text: string, root?: string): Promise<Prepared> {
-  const analysis = await analyzeFile(file, text, root);
-  const dataset = await loadData(analysis, file);
-  const model = compile(analysis, dataset.dims, file);
-  return { analysis, dataset, model };
+/** epochs, steps and threads, when given, are whole numbers >= 1 (0 epochs would leave an empty run). */
+function checkCounts(p: { epochs?: number; steps?: number; threads?: number }): void {
+  for (const k of ['epochs', 'steps', 'threads'] as const) {
+    const v = p[k];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new UserError(`${k} must be a whole number of at least 1; got ${v}`);
+  }
 }
 
 async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
+  checkCounts(p);
   let runDir: string | undefined;
   let runId: string | undefined;
   let release = () => {};
@@ -225,6 +180,7 @@ function epochSampler(o: { sink: JobSink; runId: string; runDir: string; analysi
 }
 
 async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
+  checkCounts(p);
   let info: { runId: string; dir: string } | undefined;
   let release = () => {};
   try {
@@ -260,69 +216,3 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
   }
 }
 
-/** A finished (or checkpointed) run, ready for inference: analysis, restored data, model and weights. */
-export interface LoadedRun {
-  runId: string;
-  dir: string;
-  settings: RunSettings;
-  analysis: Analysis;
-  dataset: DatasetLike;
-  model: ModelLike;
-  weights: Record<string, { dims: number[]; data: Float32Array }>;
-}
-
-export async function loadRun(ref: string, workspaceRoot?: string, note: (m: string) => void = () => {}): Promise<LoadedRun> {
-  const info = resolveTrainedRun(ref, workspaceRoot ?? process.cwd());
-  if (info.note) note(info.note);
-  const settings = readSettings(info.dir);
-  const text = readExperimentText(info.dir);
-  const saved = readVocab(info.dir) as SavedDataset | null;
-  // The run's stored sizes stand in for the data file, which may have moved or changed since.
-  const host = saved?.probe ? savedDataHost(saved.probe, workspaceRoot) : undefined;
-  const analysis = await analyzeFile(settings.file, text, workspaceRoot, host);
-  let dataset: DatasetLike;
-  try {
-    dataset = toolchain.restoreDataset(saved, analysis.data!) as DatasetLike;
-  } catch (e) {
-    throw new UserError(`${info.dir}/vocab.json: ${(e as Error).message}`);
-  }
-  const model = compile(analysis, { ...settings.dims, ...dataset.dims }, settings.file);
-  const ck = readLatestCheckpoint(info.dir);
-  if (!ck) throw new UserError(`run ${info.dir} has no checkpoint yet (it stopped before its first checkpoint); resume it with \`unroll train --resume ${info.experiment}/${info.runId}\`, or train the experiment`);
-  const weights: LoadedRun['weights'] = {};
-  for (const q of model.params) {
-    const t = ck.state.tensors[`param/${q.name}`];
-    if (!t) throw new UserError(`${info.dir}/${ck.pointer.file} has no parameter ${q.name}: the checkpoint does not match the experiment`);
-    weights[q.name] = t;
-  }
-  return { runId: info.runId, dir: info.dir, settings, analysis, dataset, model, weights };
-}
-
-async function exportJob(p: ExportParams, note: (m: string) => void): Promise<ExportResult> {
-  const run = await loadRun(p.run, p.workspaceRoot, note);
-  const out = path.resolve(p.out ?? path.join(run.dir, 'model.onnx'));
-  const flat: Record<string, Float32Array> = {};
-  for (const [k, v] of Object.entries(run.weights)) flat[k] = v.data;
-  let bytes: Uint8Array;
-  let sidecar: Record<string, unknown> | undefined;
-  try {
-    const saved = run.dataset.save() as SavedDataset;
-    const describe = (inputs: string[]) => toolchain.describeExport({
-      experiment: run.analysis.experiment, source: saved.source, args: saved.args as PlainArgs, dataset: run.dataset,
-      prediction: predictionName(run), loss: run.analysis.train?.loss?.fn, inputs,
-    });
-    let about: Record<string, unknown> | undefined;
-    bytes = toolchain.exportOnnx(run.analysis, { ...run.settings.dims, ...run.dataset.dims }, flat, {
-      describe: (inputs) => { const d = describe(inputs); about = d.about; return d; },
-    });
-    sidecar = about;
-  } catch (e) {
-    throw new UserError(`export of ${run.dir} failed: ${(e as Error).message}`);
-  }
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, bytes);
-  // The same description beside the model as plain JSON, for programs that cannot read metadata_props.
-  const about = `${out}.json`;
-  fs.writeFileSync(about, JSON.stringify({ model: path.basename(out), run: `${run.settings.experiment}/${run.runId}`, ...sidecar }, null, 1) + '\n');
-  return { runId: run.runId, path: out, bytes: bytes.byteLength, about };
-}

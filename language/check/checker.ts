@@ -375,6 +375,13 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     return `${s.elem}[${s.dims.map((d) => d.name ?? d.size).join(', ')}]${s.bound ? ' < ' + (s.bound.name ?? s.bound.size) : ''}`;
   }
 
+  /** The first names of a scope, and how many more (a message must not grow with the file). */
+  function listSome(names: Iterable<string>, count: number, max = 12): string {
+    const first: string[] = [];
+    for (const n of names) { if (first.length >= max) break; first.push(n); }
+    return count > max ? `${first.join(', ')} and ${count - max} more` : first.join(', ');
+  }
+
   function resolveTensor(e: Expr, allowState: boolean): { value?: Shape | StateValue; ref?: TensorRef; def?: Range } {
     if (e.kind === 'missing') return {};
     if (e.kind === 'ident' || e.kind === 'member') {
@@ -396,8 +403,8 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
           report('unknown-name', idRange, `${id} is used before it is defined (on line ${later.start.line + 1})`, { fix: 'move this statement below the one that defines it', related: [{ range: later, message: `${id} is defined here` }] });
           return {};
         }
-        const guess = closest(id, [...scope.keys()]);
-        report('unknown-name', idRange, `unknown tensor ${id}${scope.size ? `; in scope: ${[...scope.keys()].join(', ')}` : ''}`, {
+        const guess = closest(id, scope.keys());
+        report('unknown-name', idRange, `unknown tensor ${id}${scope.size ? `; in scope: ${listSome(scope.keys(), scope.size)}` : ''}`, {
           fix: guess ? `did you mean ${guess}?` : provided.size ? `declare an input, e.g. input x: int[batch, time] < vocab` : undefined,
           quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: idRange, newText: guess }], preferred: true }] : undefined,
         });

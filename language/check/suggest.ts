@@ -17,12 +17,20 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The closest candidate, if it is close enough to be a likely typo. */
+/** Candidates compared per suggestion at most. */
+const MAX_CANDIDATES = 200;
+
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3) + 1));
+  let scanned = 0;
   for (const c of candidates) {
     if (c === word) continue;
+    // Bounded, so a file with thousands of unknown names checks in linear time: a typo is almost always of
+    // a name near the start of the scope (dims, inputs, the data's tensors), which come first.
+    if (++scanned > MAX_CANDIDATES) break;
+    if (Math.abs(c.length - word.length) > limit) continue;
     const d = c.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word, c);
     if (d < bestD) { bestD = d; best = c; }
   }

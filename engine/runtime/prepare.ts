@@ -1,0 +1,68 @@
+// Getting an experiment ready to train or use: check it (waiting for data-derived sizes), load its data,
+// compile it; each failure becomes a UserError that names the file and line.
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { savedDataHost } from '../runs/data';
+import { UserError } from './jobs-types';
+import { toolchain, type Analysis } from './toolchain';
+import type { DatasetLike, ModelLike } from './types';
+
+/** Errors as one readable block: "file:line:col: error [code] message" and the fix. */
+export function formatDiagnostics(file: string, a: Analysis): string | undefined {
+  const errors = a.diagnostics.filter((d) => d.severity === 1);
+  if (!errors.length) return undefined;
+  return errors
+    .map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error [${d.code}] ${d.message}${d.fix ? `\n  fix: ${d.fix}` : ''}`)
+    .join('\n');
+}
+
+/** Check the experiment text, waiting for data-derived sizes if the checker is still reading the corpus. */
+export async function analyzeFile(file: string, text: string, workspaceRoot?: string, savedHost?: ReturnType<typeof savedDataHost>): Promise<Analysis> {
+  const host = savedHost ?? toolchain.createDataHost(workspaceRoot);
+  const opts = { uri: pathToFileURL(file).href, path: file, host };
+  let a = toolchain.analyze(text, opts);
+  for (let i = 0; a.pending && i < 3; i++) {
+    await host.idle();
+    a = toolchain.analyze(text, opts);
+  }
+  const errs = formatDiagnostics(file, a);
+  if (errs) {
+    const first = a.diagnostics.find((d) => d.severity === 1)!;
+    throw new UserError(`${path.basename(file)} has errors; fix them before training:\n${errs}`, file, first.range.start.line + 1);
+  }
+  if (!a.data) throw new UserError(`${file}: the experiment has no data block; add e.g. \`data text "corpus.txt" { seq_len = 100, batch = 32 }\``, file);
+  if (!a.train) throw new UserError(`${file}: the experiment has no train block; add \`train { loss = cross_entropy(logits, y) }\``, file);
+  return a;
+}
+
+export async function loadData(a: Analysis, file: string): Promise<DatasetLike> {
+  try {
+    return (await toolchain.loadDataset(a.data!, { seed: a.train!.seed, baseDir: path.dirname(file) })) as DatasetLike;
+  } catch (e) {
+    const err = e as Error & { file?: string; line?: number };
+    throw new UserError(err.message, err.file ?? a.data!.resolvedPath, err.line);
+  }
+}
+
+export function compile(a: Analysis, dims: Record<string, number>, file: string): ModelLike {
+  try {
+    return toolchain.compileExperiment(a, dims) as ModelLike;
+  } catch (e) {
+    const err = e as Error & { line?: number };
+    throw new UserError(`${file}: ${err.message}`, file, err.line);
+  }
+}
+
+export interface Prepared {
+  analysis: Analysis;
+  dataset: DatasetLike;
+  model: ModelLike;
+}
+
+export async function prepare(file: string, text: string, root?: string): Promise<Prepared> {
+  const analysis = await analyzeFile(file, text, root);
+  const dataset = await loadData(analysis, file);
+  const model = compile(analysis, dataset.dims, file);
+  return { analysis, dataset, model };
+}
+
