@@ -141,7 +141,7 @@ export function registerCommands(context: vscode.ExtensionContext, server: Serve
     }
     training.panels.show(x.root, x.experiment);
     await training.run(`Unroll: training ${x.experiment}`, x.file, x.experiment, () =>
-      training.engine.train({ file: x.file, text: doc.getText(), workspaceRoot: x.root }));
+      training.engine.train({ file: x.file, text: doc.getText(), workspaceRoot: x.root, workspaceFolder: x.root }));
   });
 
   register('unroll.resume', async (arg, runDir) => {
@@ -167,7 +167,7 @@ export function registerCommands(context: vscode.ExtensionContext, server: Serve
     const target = x;
     training.panels.show(target.root, target.experiment);
     await training.run(`Unroll: resuming ${target.experiment}`, target.file, target.experiment, () =>
-      training.engine.resume({ run: dir!, workspaceRoot: target.root }));
+      training.engine.resume({ run: dir!, workspaceRoot: target.root, workspaceFolder: target.root }));
   });
 
   register('unroll.stop', async (arg) => {

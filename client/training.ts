@@ -117,7 +117,11 @@ export class Training implements vscode.Disposable {
       case 'log': {
         const line = `${e.params.runId ? `[${e.params.runId}] ` : ''}${e.params.message}`;
         if (e.params.level === 'error') this.engineOut.error(line);
-        else if (e.params.level === 'warn') this.engineOut.warn(line);
+        else if (e.params.level === 'warn') {
+          this.engineOut.warn(line);
+          // A warning about a live run (divergence, a checkpoint not taken) shows under its status.
+          if (e.params.runId) this.panels.warn(e.params.runId, `warning: ${e.params.message}`);
+        }
         else this.engineOut.info(line);
         return;
       }

@@ -45,3 +45,4 @@ export { formatShape, formatDim, dimsText, dimRelation } from './check/dims';
 export { closest, editDistance } from './check/suggest';
 export { formatSummary, summaryRows } from './summary';
 export type * from './types';
+export { trainStepMemory, formatBytes, type MemoryEstimate } from './check/memory';

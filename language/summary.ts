@@ -1,6 +1,7 @@
 // The Keras-like model summary: one row per statement (shape, parameters), used by `unroll summary`,
 // hover and code lens.
 import { formatShape } from './check/dims';
+import { formatBytes, trainStepMemory } from './check/memory';
 import type { Analysis } from './types';
 
 export interface SummaryRow { line: number; name: string; op: string; shape: string; params: string }
@@ -30,5 +31,7 @@ export function formatSummary(a: Analysis): string {
   lines.push(`total parameters: ${a.totalParams === undefined ? 'unknown (a size is not known yet)' : a.totalParams.toLocaleString('en-US')}`);
   const dims = [...a.dims.values()].map((d) => `${d.name} = ${d.size ?? (d.sizes ? d.sizes.join('|') : '?')}`);
   if (dims.length) lines.push(`dims: ${dims.join(', ')}`);
+  const mem = trainStepMemory(a);
+  if (mem) lines.push(`training step memory: about ${formatBytes(mem.total)} (weights ${formatBytes(mem.weights)}, gradients and optimizer state ${formatBytes(mem.optimizer)}, activations of one batch ${formatBytes(mem.activations)})`);
   return lines.join('\n');
 }

@@ -249,6 +249,8 @@ export interface DataProbe {
   dims: Record<string, number>;
   /** A problem reading the file: missing, empty, malformed row (line is 1-based). */
   error?: { message: string; line?: number; code: 'missing-file' | 'data-mismatch' | 'bad-argument' };
+  /** Readable, but worth a warning (a few bytes that are not UTF-8). */
+  warning?: { message: string; code: 'data-mismatch' };
   /** Extension (data helper): counts for hover/info only, never dims: `lines`, `tokens`, `rows`, `distinct`. */
   info?: Record<string, number>;
 }
@@ -260,4 +262,9 @@ export interface DataHost {
   exists(path: string): boolean;
   /** The workspace root data paths must stay inside; undefined means the experiment file's folder. */
   workspaceRoot?: string;
+  /** The folder an experiment's data must stay inside, when the host decides it per file (the workspace
+   *  rule, language/data/root.ts); overrides workspaceRoot. */
+  rootFor?(experimentPath: string): string;
+  /** The real path (symlinks resolved) of an existing path; the path itself otherwise. */
+  realPath?(path: string): string;
 }

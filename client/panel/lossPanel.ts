@@ -183,6 +183,13 @@ export class LossPanels implements vscode.Disposable {
     this.post(this.panels.get(r.key), { type: 'sample', runId, epoch, text });
   }
 
+  warn(runId: string, message: string): void {
+    const r = this.runs.get(runId);
+    if (!r) return;
+    r.run.message = message;
+    this.post(this.panels.get(r.key), { type: 'status', runId, status: r.run.status, message });
+  }
+
   prediction(runId: string, prediction: PanelPrediction): void {
     const r = this.runs.get(runId);
     if (!r) return;

@@ -31,7 +31,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionKind>, usag
     else {
       const n = Number(raw);
       if (!Number.isFinite(n) || (kind === 'int' && (!Number.isInteger(n) || n < 0))) {
-        throw new UsageError(`--${name} wants ${kind === 'int' ? 'a whole number' : 'a number'}, got "${raw}"\n${usage}`);
+        throw new UsageError(`--${name} wants ${kind === 'int' ? 'a whole number, 0 or more' : 'a number'}, got "${raw}"\n${usage}`);
       }
       options[name] = n;
     }

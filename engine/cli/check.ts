@@ -20,7 +20,8 @@ export async function analyzeFile(file: string, cwd: string): Promise<{ text: st
     const code = (e as NodeJS.ErrnoException).code;
     return { error: code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read it (${(e as Error).message})` };
   }
-  const host = createFsDataHost({ workspaceRoot: findWorkspaceRoot(path.dirname(abs)) });
+  // The workspace rule of the command line (language/data/root.ts): the same one `unroll train` applies.
+  const host = createFsDataHost();
   const uri = pathToFileURL(abs).href;
   let analysis = analyze(text, { uri, path: abs, host });
   for (let i = 0; analysis.pending && i < 10; i++) {
@@ -28,18 +29,6 @@ export async function analyzeFile(file: string, cwd: string): Promise<{ text: st
     analysis = analyze(text, { uri, path: abs, host });
   }
   return { text, analysis };
-}
-
-/** The nearest folder above the file with a package.json or .git, else the file's folder: data must stay inside it. */
-export function findWorkspaceRoot(dir: string): string {
-  let d = dir;
-  for (;;) {
-    try { if (statSync(path.join(d, '.git')).isDirectory() || statSync(path.join(d, 'package.json')).isFile()) return d; } catch { /* keep looking */ }
-    try { statSync(path.join(d, 'package.json')); return d; } catch { /* keep looking */ }
-    const up = path.dirname(d);
-    if (up === d) return dir;
-    d = up;
-  }
 }
 
 /** Characters of the source line shown around a diagnostic (a 4 MB one-line file must not print 4 MB). */

@@ -12,8 +12,8 @@ commands:
   summary FILE                         per-statement shapes and parameter counts
   train FILE [--epochs N] [--steps N] [--device auto|cpu|webgpu|cuda] [--threads N] [--resume RUN]
   sample RUN [--prime TEXT] [--length N] [--temperature T]
-  predict RUN INPUT
-  export RUN OUT.onnx
+  predict RUN [INPUT]                  text, numbers, or a .csv/.json file (default: predict { from })
+  export RUN [OUT.onnx] [--force]      (default OUT: model.onnx in the run folder)
 
 Run 'unroll <command> --help' for a command's options.
 `;

@@ -10,11 +10,13 @@ export const PREDICT_USAGE = `usage: unroll predict RUN [INPUT] [--root DIR] [--
   INPUT: text ("a wonderful film"), numbers for a numeric model ("0.0 0.31 0.59", steps of several features
   as "0.5,0 0.2,1"), or a .csv/.tsv/.json file of them (one row per step); without INPUT, the experiment's predict { from = ... }`;
 
-/** An INPUT that names an existing .csv/.tsv/.json file stands for its content. */
+/** An INPUT that names a .csv/.tsv/.json file (one word, no spaces) stands for its content. */
 function inputText(cwd: string, arg: string): string {
-  if (!/\.(csv|tsv|json)$/i.test(arg)) return arg;
+  if (!/^\S+\.(csv|tsv|json)$/i.test(arg)) return arg;
   const p = path.resolve(cwd, arg);
-  return fs.existsSync(p) && fs.statSync(p).isFile() ? fs.readFileSync(p, 'utf8') : arg;
+  if (!fs.existsSync(p)) throw new Error(`${arg}: no such file (an input ending in .csv, .tsv or .json is read as a file)`);
+  if (!fs.statSync(p).isFile()) throw new Error(`${arg} is a folder, not a file`);
+  return fs.readFileSync(p, 'utf8');
 }
 
 export async function runPredict(argv: string[], io: CliIO = defaultIO): Promise<number> {

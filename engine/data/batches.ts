@@ -17,6 +17,14 @@ export function chunk(items: number[], batch: number): number[][] {
   return out;
 }
 
+/** Every item, for validation: full batches, then the rest as one smaller batch (every held-out item is
+ *  scored; training keeps full batches only). */
+export function validChunks(items: number[], batch: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < items.length; i += batch) out.push(items.slice(i, i + batch));
+  return out;
+}
+
 export function batchCount(n: number, batch: number): number {
   return n === 0 ? 0 : Math.max(1, Math.floor(n / batch));
 }

@@ -4,7 +4,7 @@ import {
   DataError, deriveSeed, makeVocab, mulberry32, randInt, STREAM_TRAIN_GEN, STREAM_VALID_GEN, validSamples,
   type AddingSettings, type ArithmeticSettings, type SineSettings,
 } from '../../language/data';
-import { chunk, floatTensor, intTensor, range, shuffledBatches } from './batches';
+import { chunk, floatTensor, intTensor, range, shuffledBatches, validChunks } from './batches';
 import { numericPredictBatch } from './numeric';
 import type { Batch, Dataset, HostTensor } from './types';
 
@@ -23,7 +23,7 @@ function rowsOf(set: SampleSet, idx: number[], dims: Record<string, number>, tok
 }
 
 function genericDataset(train: SampleSet, valid: SampleSet, batch: number, seed: number, dims: Record<string, number>, batchDims: Record<string, number>, tokensPer: number): Omit<Dataset, 'encode' | 'decode' | 'save'> {
-  const validIdx = chunk(range(0, valid.n), batch);
+  const validIdx = validChunks(range(0, valid.n), batch);
   return {
     dims,
     trainSize: chunk(range(0, train.n), batch).length,
@@ -128,7 +128,7 @@ export function sineDataset(s: SineSettings, seed: number): Dataset {
     const train = contiguousSineSet(s, 0, s.samples);
     const nValid = validSamples(s.samples, s.batch);
     const valid = contiguousSineSet(s, s.samples, nValid);
-    const trainIdx = chunk(range(0, train.n), s.batch), validIdx = chunk(range(0, valid.n), s.batch);
+    const trainIdx = chunk(range(0, train.n), s.batch), validIdx = validChunks(range(0, valid.n), s.batch);
     return {
       dims: { time: s.seqLen, batch: s.batch }, trainSize: trainIdx.length, validSize: validIdx.length,
       *trainBatches() { for (const b of trainIdx) yield rowsOf(train, b, { time: s.seqLen }, s.seqLen); },

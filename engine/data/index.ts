@@ -1,11 +1,12 @@
 // Loads the data an experiment's `data` block names, as batches of host tensors for the training loop.
 // File sources run the same scanner as the checker's probe (language/data), so the sizes the model was
 // checked with are the sizes it trains with.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { DataSource } from '../../language/types';
 import {
-  addingSettings, ArgReader, argsFromValues, arithmeticSettings, classifySettings, createScanner, DataError,
+  addingSettings, ArgReader, decodeText, argsFromValues, arithmeticSettings, classifySettings, createScanner, DataError,
   FILE_SOURCES, GENERATOR_SOURCES, makeVocab, pairsSettings, scanText, seriesSettings, sineSettings, textSettings,
   type PlainArgs, type ScanResult,
 } from '../../language/data';
@@ -41,14 +42,16 @@ export async function loadDataset(source: DataSource, opts: LoadOptions): Promis
   const scanner = createScanner(name, args, shown, { collect: true, maxVocab: opts.maxVocab });
   let content: string;
   try {
-    content = await readFile(path, 'utf8');
+    content = decodeText(await readFile(path), shown).text; // binary data is refused (DataError)
   } catch (e) {
+    if (e instanceof DataError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new DataError(shown, code === 'ENOENT' ? 'the file does not exist' : `cannot read the file: ${(e as Error).message}`, { code: 'missing-file', fix: 'check the path (it is relative to the experiment file)' });
   }
   const scan = scanText(scanner, content);
+  const file = { bytes: Buffer.byteLength(content), sha256: createHash('sha256').update(content).digest('hex') };
   content = '';
-  return withSave(fromScan(name, args, scan, opts.seed, shown), name, args, opts.seed, scan.probe.dims);
+  return withSave(fromScan(name, args, scan, opts.seed, shown), name, args, opts.seed, scan.probe.dims, file);
 }
 
 function generated(name: string, args: PlainArgs, seed: number): Dataset {
@@ -74,9 +77,9 @@ function fromScan(name: string, args: PlainArgs, scan: ScanResult, seed: number,
   }
 }
 
-function withSave(d: Dataset, source: string, args: PlainArgs, seed: number, probe?: Record<string, number>): Dataset {
+function withSave(d: Dataset, source: string, args: PlainArgs, seed: number, probe?: Record<string, number>, file?: SavedDataset['file']): Dataset {
   d.save = (): SavedDataset => ({
-    version: 1, source, args, seed, dims: d.dims, ...(probe ? { probe } : {}),
+    version: 1, source, args, seed, dims: d.dims, ...(probe ? { probe } : {}), ...(file ? { file } : {}),
     vocab: d.vocab ? { tokens: d.vocab.tokens, kind: d.vocab.kind } : undefined,
     labels: d.labels, columns: d.columns,
   });
@@ -100,5 +103,5 @@ export function restoreDataset(saved: unknown, source: DataSource, seedOverride?
   if (GENERATOR_SOURCES.has(name)) return withSave(generated(name, args, seed), name, args, seed);
   const vocab = s.vocab ? makeVocab(s.vocab.tokens, s.vocab.kind) : undefined;
   const scan: ScanResult = { probe: { dims: s.dims }, vocab, labels: s.labels, columns: s.columns };
-  return withSave(fromScan(name, args, scan, seed, where), name, args, seed, s.probe);
+  return withSave(fromScan(name, args, scan, seed, where), name, args, seed, s.probe, s.file);
 }

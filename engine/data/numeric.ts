@@ -26,16 +26,20 @@ function parseJson(text: string, what: string): number[][] {
   });
 }
 
-/** Rows of CSV/TSV or inline text; a first row that is not all numbers is a header. */
+/** A plain decimal number (no hex, no NaN or Infinity). */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Rows of CSV/TSV (one step a line; a first line that is not all numbers is a header) or inline text
+ *  (steps separated by spaces or `;`, where every cell must be a number). */
 function parseRows(text: string, what: string): { header?: string[]; rows: number[][] } {
-  const lines = text.includes('\n') ? text.split(/\r?\n/) : text.trim().split(/\s+|;/);
+  const multiline = text.includes('\n');
+  const lines = multiline ? text.split(/\r?\n/) : text.trim().split(/\s+|;/);
   const cells = lines.map((l) => l.trim()).filter((l) => l !== '').map((l) => l.split(/\s*[,\t]\s*|\s+/));
   let header: string[] | undefined;
-  if (cells.length && cells[0].some((c) => !Number.isFinite(Number(c)))) header = cells.shift();
+  if (multiline && cells.length && cells[0].some((c) => !NUMBER.test(c))) header = cells.shift();
   const rows = cells.map((r, i) => r.map((c) => {
-    const x = Number(c);
-    if (c === '' || !Number.isFinite(x)) bad(what, `step ${i + 1}: ${JSON.stringify(c)} is not a number`);
-    return x;
+    if (!NUMBER.test(c)) bad(what, `step ${i + 1}${multiline ? ` (line ${i + (header ? 2 : 1)})` : ''}: ${JSON.stringify(c)} is not a number`);
+    return Number(c);
   }));
   return { header, rows };
 }

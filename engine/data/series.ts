@@ -1,7 +1,7 @@
 // `series`: numeric CSV columns. Window i reads rows i..i+window-1 (x) and the same rows `horizon` later
 // (y). Windows keep time order: the last `valid` fraction of them is held out; training windows are shuffled.
 import { DataError, type SeriesSettings } from '../../language/data';
-import { chunk, floatTensor, range, shuffledBatches } from './batches';
+import { chunk, floatTensor, range, shuffledBatches, validChunks } from './batches';
 import { numericPredictBatch } from './numeric';
 import type { Batch, Dataset } from './types';
 
@@ -24,7 +24,7 @@ export function seriesDataset(s: SeriesSettings, columns: string[], values: numb
     });
     return { tensors: { x, y }, dims: { batch: B, time: W }, tokens: B * W };
   };
-  const validIdx = chunk(range(nTrain, nWindows), s.batch);
+  const validIdx = validChunks(range(nTrain, nWindows), s.batch);
   const noText = (): never => { throw new DataError(file, 'series data has no text form', { code: 'bad-argument', fix: 'predict with numbers: one row per step, the columns joined by commas, or a CSV file' }); };
   return {
     dims: { features: F, batch: s.batch, time: W },

@@ -6,7 +6,7 @@
 // pairs: x is the source padded at the front to src (mask: its real tokens); y is the target then `</s>`,
 // y_in is `<s>` then the target (teacher forcing), both padded at the back to tgt (masks.tgt: y's tokens).
 import { DataError, deriveSeed, fieldTokens, mulberry32, shuffleInPlace, type ClassifySettings, type PairsSettings, type Vocab } from '../../language/data';
-import { chunk, epochRng, floatTensor, intTensor, range } from './batches';
+import { chunk, epochRng, floatTensor, intTensor, range, validChunks } from './batches';
 import { decodeTokens, encodeTokens } from './text';
 import type { Batch, Dataset, HostTensor } from './types';
 
@@ -60,7 +60,7 @@ export function classifyDataset(s: ClassifySettings, vocab: Vocab, labels: strin
     return { tensors: { x, y }, mask, masks: { time: mask }, dims: { batch: B, time: T }, tokens: B };
   };
   const encode = (text: string) => Array.from(padFront(encodeTokens(vocab, fieldTokens(text, s.tokens, 'keras'), 'predict'), T, pad));
-  const validIdx = chunk(parts.valid, s.batch);
+  const validIdx = validChunks(parts.valid, s.batch);
   return {
     dims: { vocab: vocab.tokens.length, classes: labels.length, batch: s.batch, time: T },
     vocab, labels,
@@ -114,7 +114,7 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
     return { tensors: { x, y, y_in: yIn, 'mask/tgt': mask }, mask: xMask, masks: { src: xMask, tgt: mask }, dims: { batch: B, src, tgt }, tokens };
   };
   const encode = (text: string) => Array.from(padFront(encodeTokens(vocab, fieldTokens(text, s.tokens, 'plain'), 'predict'), src, pad));
-  const validIdx = chunk(parts.valid, s.batch);
+  const validIdx = validChunks(parts.valid, s.batch);
   return {
     dims: { vocab: vocab.tokens.length, batch: s.batch, src, tgt },
     vocab, targetVocab: vocab,

@@ -5,7 +5,7 @@
 // and padded with <pad>, as MXNet's BucketSentenceIter: x is the sentence, y the sentence shifted by one,
 // and the mask marks the steps that have a target. A batch holds one bucket size.
 import { charTokens, DataError, joinTokens, shuffleInPlace, tokenId, wordTokens, type TextSettings, type Vocab } from '../../language/data';
-import { chunk, epochRng, floatTensor, intTensor, range } from './batches';
+import { epochRng, floatTensor, intTensor, range, validChunks } from './batches';
 import type { Batch, Dataset } from './types';
 
 export function encodeTokens(vocab: Vocab, tokens: string[], what: string): number[] {
@@ -80,7 +80,7 @@ function stream(s: TextSettings, vocab: Vocab, input: Int32Array[] | undefined, 
     if (s.shuffle) shuffleInPlace(js, epochRng(seed, epoch));
     return js;
   };
-  const validIdx = chunk(range(0, validWindows).map((i) => validStart + i * T), s.batch);
+  const validIdx = validChunks(range(0, validWindows).map((i) => validStart + i * T), s.batch);
   return {
     ...common,
     dims: { vocab: vocab.tokens.length, batch: s.batch, time: T },
@@ -131,12 +131,14 @@ function bucketed(s: TextSettings, buckets: number[], vocab: Vocab, input: Int32
     });
     return { tensors: { x, y }, mask, masks: { time: mask }, dims: { batch: B, time: T }, tokens };
   };
-  const plan = (groups: Map<number, number[]>, rng?: () => number) => {
+  // Training: full batches of each bucket; validation (all = true): every sentence, a bucket's rest as one
+  // smaller batch.
+  const plan = (groups: Map<number, number[]>, rng?: () => number, all = false) => {
     const out: { idx: number[]; T: number }[] = [];
     for (const [T, members] of groups) {
       const m = members.slice();
       if (rng) shuffleInPlace(m, rng);
-      for (let i = 0; i + s.batch <= m.length; i += s.batch) out.push({ idx: m.slice(i, i + s.batch), T });
+      for (let i = 0; i < m.length && (all || i + s.batch <= m.length); i += s.batch) out.push({ idx: m.slice(i, i + s.batch), T });
     }
     if (out.length === 0) {
       // Too few sentences for one full batch anywhere: smaller batches, one per bucket, so tiny data runs.
@@ -145,7 +147,7 @@ function bucketed(s: TextSettings, buckets: number[], vocab: Vocab, input: Int32
     if (rng) shuffleInPlace(out, rng);
     return out;
   };
-  const validPlan = plan(validGroups);
+  const validPlan = plan(validGroups, undefined, true);
   return {
     ...common,
     dims: { vocab: vocab.tokens.length, batch: s.batch, time: maxB },

@@ -55,6 +55,8 @@ export interface SavedDataset {
   /** File sources: the sizes the checker's probe of the data file gave, so a trained run is checked again
    *  (predict, sample, export) without the file. */
   probe?: Record<string, number>;
+  /** File sources: the data file's size and content hash when the run started (resume compares them). */
+  file?: { bytes: number; sha256: string };
   vocab?: { tokens: string[]; kind: 'chars' | 'words' };
   labels?: string[];
   columns?: string[];

@@ -48,7 +48,8 @@ function outputDoc(d: DescribeInput): string {
   if (d.loss === 'binary_cross_entropy') return `[batch, 1] probability of label ${JSON.stringify(labels?.[1] ?? '1')} (1 - p: ${JSON.stringify(labels?.[0] ?? '0')})`;
   if (d.loss === 'cross_entropy') {
     if (labels && d.source === 'classify') return `[batch, classes] logits over labels; softmax over the last axis gives probabilities`;
-    return `logits over vocab at every step (last axis); softmax gives the next token's distribution`;
+    if (d.source === 'arithmetic' || d.source === 'pairs') return `[batch, tgt, vocab] logits for each output token; the most likely id at each step, decoded with vocab, is the answer`;
+    return `logits over vocab at every step (last axis); softmax at step t gives the distribution of the token after step t`;
   }
   return 'the predicted values';
 }

@@ -18,6 +18,9 @@ export interface TrainParams {
   text?: string;
   /** Where `.unroll/runs` lives; defaults to the experiment file's folder. */
   workspaceRoot?: string;
+  /** The editor's workspace folder: data must stay inside it. Without it, the command line's rule: the
+   *  nearest folder above the experiment holding `.unroll/`, else the experiment's folder. */
+  workspaceFolder?: string;
   /** Override the train block's epochs / steps / device / threads. */
   epochs?: number;
   steps?: number;
@@ -31,6 +34,8 @@ export const TrainRequest = new RequestType<TrainParams, TrainResult, void>('unr
 export interface ResumeParams {
   run: RunRef;
   workspaceRoot?: string;
+  /** As in TrainParams. */
+  workspaceFolder?: string;
   /** Train up to this many epochs in total (default: the run's own setting). */
   epochs?: number;
   steps?: number;

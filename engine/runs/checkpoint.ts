@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic';
-import { listRuns, resolveRun, type RunInfo } from './store';
+import { listRuns, resolveRun, RunError, type RunInfo } from './store';
 
 const MAGIC = 'UNRLCKP1';
 
@@ -127,7 +127,7 @@ export function readCheckpointPointer(dir: string): CheckpointPointer | undefine
   try {
     return JSON.parse(fs.readFileSync(p, 'utf8')) as CheckpointPointer;
   } catch {
-    throw new Error(`${p}: the checkpoint pointer is not valid JSON; delete it to start this run over`);
+    throw new RunError(`${p}: the checkpoint pointer is not valid JSON; delete it to start this run over`);
   }
 }
 
@@ -136,7 +136,7 @@ export function readLatestCheckpoint(dir: string): { pointer: CheckpointPointer;
   const pointer = readCheckpointPointer(dir);
   if (!pointer) return undefined;
   const file = path.join(dir, pointer.file);
-  if (!fs.existsSync(file)) throw new Error(`${file}: named by checkpoint.json but missing; the run folder was changed by hand`);
+  if (!fs.existsSync(file)) throw new RunError(`${file}: named by checkpoint.json but missing; the run folder was changed by hand`);
   return { pointer, state: decodeCheckpoint(fs.readFileSync(file), file) };
 }
 

@@ -1,6 +1,7 @@
 // A run's data as it was when the run started (vocab.json: vocabulary, labels, sizes, the probe of the data
 // file), so a trained run needs nothing else: predict, sample and export check the experiment against the
 // stored sizes, and resume says what changed when the data file no longer matches.
+import * as path from 'node:path';
 import type { DataHost, DataProbe } from '../../language/types';
 import type { SavedDataset } from '../data/types';
 
@@ -8,6 +9,8 @@ import type { SavedDataset } from '../data/types';
 export function savedDataHost(probe: Record<string, number>, workspaceRoot?: string): DataHost & { idle(): Promise<void> } {
   return {
     workspaceRoot,
+    // No file is read: the data path was checked against the workspace when the run trained.
+    rootFor: (p: string) => path.parse(path.resolve(p)).root,
     probe: (): DataProbe => ({ dims: { ...probe } }),
     exists: () => true,
     idle: async () => {},
@@ -36,6 +39,10 @@ export function dataChanges(saved: SavedDataset, now: SavedDataset): string[] {
   if (c) out.push(c);
   for (const k of new Set([...Object.keys(saved.dims), ...Object.keys(now.dims)])) {
     if (saved.dims[k] !== now.dims[k] && !(v && k === 'vocab') && !(l && k === 'classes')) out.push(`${k} ${saved.dims[k] ?? 'unset'} -> ${now.dims[k] ?? 'unset'}`);
+  }
+  // Same words, different rows (an added review, a flipped label): the content says so.
+  if (saved.file && now.file && saved.file.sha256 !== now.file.sha256) {
+    out.push(saved.file.bytes === now.file.bytes ? `its contents changed (same size, ${now.file.bytes.toLocaleString('en-US')} bytes)` : `its contents changed (${saved.file.bytes.toLocaleString('en-US')} -> ${now.file.bytes.toLocaleString('en-US')} bytes)`);
   }
   return out;
 }

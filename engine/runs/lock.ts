@@ -5,12 +5,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { processAlive } from './atomic';
+import { RunError } from './store';
 
 export const LOCK_FILE = 'lock';
 
 interface LockInfo { pid: number; host: string; started: string }
 
-export class RunLockedError extends Error {}
+export class RunLockedError extends RunError {}
 
 function read(file: string): LockInfo | undefined {
   try {

@@ -9,6 +9,10 @@ import type { MetricsParams } from '../process/protocol';
 
 export const RUNS_DIR = path.join('.unroll', 'runs');
 
+/** A problem with a run folder that the person can fix (a wrong name, a folder changed by hand): its message
+ *  is what they read, without a stack trace. */
+export class RunError extends Error {}
+
 export interface RunSettings {
   runId: string;
   experiment: string;
@@ -74,7 +78,7 @@ export function writeSettings(dir: string, settings: RunSettings): void {
 
 export function readSettings(dir: string): RunSettings {
   const p = path.join(dir, 'settings.json');
-  if (!fs.existsSync(p)) throw new Error(`${dir} is not an Unroll run folder (no settings.json)`);
+  if (!fs.existsSync(p)) throw new RunError(`${dir} is not an Unroll run folder (no settings.json)`);
   return JSON.parse(fs.readFileSync(p, 'utf8')) as RunSettings;
 }
 
@@ -158,7 +162,7 @@ export function resolveRun(ref: string, root: string, cwd = process.cwd()): RunI
     if (fs.existsSync(path.join(dir, 'settings.json'))) return { runId: parts[1], experiment: safeName(parts[0]), dir };
   }
   const known = fs.existsSync(runsRoot) ? fs.readdirSync(runsRoot).filter((e) => listRuns(root, e).length > 0) : [];
-  throw new Error(
+  throw new RunError(
     `no run "${ref}": give a run folder, an experiment name (its latest run) or <experiment>/<run-id>. ` +
       (known.length ? `Experiments with runs under ${runsRoot}: ${known.join(', ')}` : `There are no runs under ${runsRoot} yet; start one with \`unroll train FILE.rnn\``),
   );

@@ -1,13 +1,13 @@
-// Using a trained run: sample text from a language model (one step at a time, recurrent state fed back),
-// and predict for classifiers, sequence-to-sequence models and regressors.
+// Using a trained run: sample text from a language model (one step at a time, recurrent state fed back), and
+// the pieces predict (predict.ts) shares with it: weights as feeds, the one-token stepper, softmax.
 import * as ort from 'onnxruntime-node';
-import type { PredictParams, PredictResult, SampleParams, SampleResult } from '../process/protocol';
+import type { SampleParams, SampleResult } from '../process/protocol';
 import { selectDevice } from './device';
 import { Rng } from './init';
-import type { LoadedRun } from './jobs';
+import type { LoadedRun } from './run-loader';
 import { UserError } from './jobs-types';
 import { SessionCache, toOrt } from './session';
-import type { Batch, HostTensor } from './types';
+import type { HostTensor } from './types';
 
 /** The tensor the loss reads its prediction from (`logits` of cross_entropy(logits, y)). */
 export function predictionName(run: Pick<LoadedRun, 'analysis' | 'settings'>): string {
@@ -21,13 +21,13 @@ export function predictionName(run: Pick<LoadedRun, 'analysis' | 'settings'>): s
   throw new UserError(`${run.settings.file}: the model has no statement to predict with`);
 }
 
-function weightsFeeds(run: LoadedRun): Map<string, ort.Tensor> {
+export function weightsFeeds(run: LoadedRun): Map<string, ort.Tensor> {
   const m = new Map<string, ort.Tensor>();
   for (const [name, t] of Object.entries(run.weights)) m.set(`param/${name}`, new ort.Tensor('float32', t.data, t.dims));
   return m;
 }
 
-function feedsFor(io: { inputs: { name: string; dtype: 'float32' | 'int64' | 'int32' | 'bool'; shape: number[] }[] }, data: Record<string, HostTensor>, fixed: Map<string, ort.Tensor>, where: string): Record<string, ort.Tensor> {
+export function feedsFor(io: { inputs: { name: string; dtype: 'float32' | 'int64' | 'int32' | 'bool'; shape: number[] }[] }, data: Record<string, HostTensor>, fixed: Map<string, ort.Tensor>, where: string): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
   for (const inp of io.inputs) {
     const d = data[inp.name];
@@ -60,26 +60,6 @@ function textStream(emit: (s: string) => void, prime: string, sep: string, joine
   return { add(id: number) { pending.push(id); if (Date.now() - last >= 200) flush(); }, flush };
 }
 
-function ones(dims: number[]): HostTensor {
-  return { dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(1) };
-}
-
-function dimOfMask(src: string | undefined): string {
-  return src === 'pairs' ? 'src' : 'time';
-}
-
-/** What an input looks like for this experiment's data, for messages. */
-function exampleInput(run: LoadedRun): string {
-  switch (run.analysis.data?.source) {
-    case 'sine': return 'give the sequence\'s values, e.g. "0.0 0.31 0.59"';
-    case 'adding': return 'give (value, marker) steps, e.g. "0.5,0 0.2,1 0.7,1 0.1,0"';
-    case 'series': return `give one row per step with ${run.dataset.columns?.join(', ') ?? 'the columns'} joined by commas, or a CSV file`;
-    case 'arithmetic': return 'give an expression, e.g. "3*10*5"';
-    case 'text': return 'give the text to continue, e.g. "the"';
-    default: return 'give the text to classify, e.g. "a wonderful film"';
-  }
-}
-
 /** Softmax of logits / temperature, then one draw. Temperature 0 (or below) takes the most likely token. */
 export function drawToken(logits: Float32Array, temperature: number, rng: Rng): number {
   let best = 0;
@@ -99,7 +79,7 @@ export function drawToken(logits: Float32Array, temperature: number, rng: Rng): 
   return p.length - 1;
 }
 
-function softmax(v: ArrayLike<number>): number[] {
+export function softmax(v: ArrayLike<number>): number[] {
   let m = -Infinity;
   for (let i = 0; i < v.length; i++) m = Math.max(m, v[i]);
   const e = Array.from(v, (x) => Math.exp(x - m));
@@ -107,7 +87,32 @@ function softmax(v: ArrayLike<number>): number[] {
   return e.map((x) => x / s);
 }
 
-async function deviceCache(device: string | undefined): Promise<SessionCache> {
+/**
+ * A language model one token at a time: the graph for batch 1, time 1 with its recurrent state as inputs and
+ * outputs, fed back after every token; each call returns the logits after that token. Any length runs in
+ * constant memory (a graph unrolled over a 20,000-token input would not).
+ */
+export async function stepper(run: LoadedRun, cache: SessionCache): Promise<(id: number) => Promise<Float32Array>> {
+  const out = predictionName(run);
+  const dims = { ...run.settings.dims, ...run.dataset.dims, batch: 1, time: 1 };
+  const s = await cache.get('sample', dims, () => run.model.forward(dims, { stateInputs: true }));
+  const stateIns = s.io.inputs.filter((i) => i.name.startsWith('state/'));
+  const stateOut = (name: string) => s.io.outputs.find((o) => o === `${name}:next` || o === `${name}:out`);
+  for (const si of stateIns) {
+    if (!stateOut(si.name)) throw new Error(`sampling graph: state input ${si.name} has no matching output (${s.io.outputs.join(', ')})`);
+  }
+  if (!s.io.outputs.includes(out)) throw new Error(`sampling graph: no output "${out}" (outputs: ${s.io.outputs.join(', ')})`);
+  const fixed = weightsFeeds(run);
+  for (const si of stateIns) fixed.set(si.name, new ort.Tensor('float32', new Float32Array(si.shape.reduce((a, b) => a * b, 1)), si.shape));
+  return async (id: number) => {
+    const data: Record<string, HostTensor> = { x: { dtype: 'int32', dims: [1, 1], data: Int32Array.of(id) }, mask: { dtype: 'float32', dims: [1, 1], data: Float32Array.of(1) } };
+    const r = await s.session.run(feedsFor(s.io, data, fixed, run.dir));
+    for (const si of stateIns) fixed.set(si.name, r[stateOut(si.name)!]);
+    return r[out].data as Float32Array;
+  };
+}
+
+export async function deviceCache(device: string | undefined): Promise<SessionCache> {
   // Inference runs one tiny step at a time: the CPU is the right place unless a device is asked for.
   const d = await selectDevice(device ?? 'cpu');
   return new SessionCache(d.device, undefined);
@@ -130,19 +135,9 @@ export async function sample(run: LoadedRun, p: SampleParams, onText?: (chunk: s
   }
   if (!Number.isInteger(length) || length < 0) throw new UserError(`length must be a whole number of tokens, 0 or more; got ${length}`);
   const rng = new Rng(p.seed ?? run.settings.seed, 'sample');
-  const out = predictionName(run);
-  const dims = { ...run.settings.dims, ...run.dataset.dims, batch: 1, time: 1 };
   const cache = await deviceCache(p.device);
   try {
-    const s = await cache.get('sample', dims, () => run.model.forward(dims, { stateInputs: true }));
-    const stateIns = s.io.inputs.filter((i) => i.name.startsWith('state/'));
-    const stateOut = (name: string) => s.io.outputs.find((o) => o === `${name}:next` || o === `${name}:out`);
-    for (const si of stateIns) {
-      if (!stateOut(si.name)) throw new Error(`sampling graph: state input ${si.name} has no matching output (${s.io.outputs.join(', ')})`);
-    }
-    if (!s.io.outputs.includes(out)) throw new Error(`sampling graph: no output "${out}" (outputs: ${s.io.outputs.join(', ')})`);
-    const fixed = weightsFeeds(run);
-    for (const si of stateIns) fixed.set(si.name, new ort.Tensor('float32', new Float32Array(si.shape.reduce((a, b) => a * b, 1)), si.shape));
+    const step = await stepper(run, cache);
     const vocab = run.dataset.vocab;
     let ids: number[];
     try {
@@ -152,12 +147,6 @@ export async function sample(run: LoadedRun, p: SampleParams, onText?: (chunk: s
     }
     if (!ids.length) ids = [vocab?.eos ?? Math.floor(rng.next() * (run.dataset.dims.vocab ?? vocab?.tokens.length ?? 1))];
     const generated: number[] = [];
-    const step = async (id: number): Promise<Float32Array> => {
-      const data: Record<string, HostTensor> = { x: { dtype: 'int32', dims: [1, 1], data: Int32Array.of(id) }, mask: { dtype: 'float32', dims: [1, 1], data: Float32Array.of(1) } };
-      const r = await s.session.run(feedsFor(s.io, data, fixed, run.dir));
-      for (const si of stateIns) fixed.set(si.name, r[stateOut(si.name)!]);
-      return r[out].data as Float32Array;
-    };
     let logits: Float32Array = new Float32Array(0);
     for (const id of ids) logits = await step(id);
     const sep = vocab?.kind === 'words' && prime ? ' ' : '';
@@ -175,92 +164,3 @@ export async function sample(run: LoadedRun, p: SampleParams, onText?: (chunk: s
   }
 }
 
-export async function predict(run: LoadedRun, p: PredictParams): Promise<PredictResult> {
-  const input = p.input ?? run.analysis.predict?.from;
-  if (input === undefined) throw new UserError('predict needs an input (or a `predict { from = "..." }` block in the experiment)');
-  if (input.trim() === '') throw new UserError(`predict needs a non-empty input: ${exampleInput(run)}`);
-  const src = run.analysis.data?.source;
-  let batch: Batch;
-  try {
-    if (run.dataset.predictBatch) batch = run.dataset.predictBatch([input]);
-    else {
-      const ids = run.dataset.encode(input);
-      const timeName = src === 'arithmetic' || src === 'pairs' ? 'src' : 'time';
-      batch = { tensors: { x: { dtype: 'int32', dims: [1, ids.length], data: Int32Array.from(ids) } }, dims: { batch: 1, [timeName]: ids.length }, tokens: ids.length };
-    }
-  } catch (e) {
-    const d = e as Error & { detail?: string; fix?: string };
-    const why = d.name === 'DataError' && d.detail ? `${d.detail}${d.fix ? `; fix: ${d.fix}` : ''}` : d.message;
-    throw new UserError(`input ${JSON.stringify(input.length > 60 ? `${input.slice(0, 57)}...` : input)}: ${why}`);
-  }
-  const dims = { ...run.settings.dims, ...run.dataset.dims, ...batch.dims, batch: 1 };
-  const out = predictionName(run);
-  const lossFn = run.analysis.train?.loss?.fn;
-  const cache = await deviceCache(p.device);
-  try {
-    const s = await cache.get('predict', dims, () => run.model.forward(dims));
-    if (!s.io.outputs.includes(out)) throw new Error(`inference graph: no output "${out}" (outputs: ${s.io.outputs.join(', ')})`);
-    const fixed = weightsFeeds(run);
-    const data: Record<string, HostTensor> = { ...batch.tensors };
-    if (batch.mask) data.mask = batch.mask;
-    else if (s.io.inputs.some((i) => i.name === 'mask')) data.mask = ones([1, batch.dims[dimOfMask(src)] ?? 1]); // an unpadded input: every step is real
-    const needsYin = s.io.inputs.some((i) => i.name === 'y_in');
-    if (lossFn === 'cross_entropy' && needsYin) {
-      // Teacher-forced decoder: decode greedily, feeding each predicted token back as the next input.
-      const yin = s.io.inputs.find((i) => i.name === 'y_in')!;
-      const tgt = yin.shape[1];
-      const vocab = run.dataset.targetVocab ?? run.dataset.vocab;
-      const ids = new Int32Array(tgt).fill(vocab?.pad ?? 0);
-      ids[0] = vocab?.bos ?? 0;
-      const outIds: number[] = [];
-      for (let t = 0; t < tgt; t++) {
-        data.y_in = { dtype: 'int32', dims: [1, tgt], data: ids };
-        const r = await s.session.run(feedsFor(s.io, data, fixed, run.dir), [out]);
-        const logits = r[out].data as Float32Array;
-        const V = logits.length / tgt;
-        const row = logits.subarray(t * V, (t + 1) * V);
-        let best = 0;
-        for (let i = 1; i < V; i++) if (row[i] > row[best]) best = i;
-        outIds.push(best);
-        if (best === vocab?.eos) break;
-        if (t + 1 < tgt) ids[t + 1] = best;
-      }
-      return { runId: run.runId, output: run.dataset.decode(outIds) };
-    }
-    const r = await s.session.run(feedsFor(s.io, data, fixed, run.dir), [out]);
-    const t = r[out];
-    const values = Array.from(t.data as Float32Array);
-    if (lossFn === 'binary_cross_entropy') {
-      const prob = values[values.length - 1];
-      const labels = run.dataset.labels ?? ['0', '1'];
-      const probs: [string, number][] = [[labels[1] ?? '1', prob], [labels[0] ?? '0', 1 - prob]];
-      probs.sort((a, b) => b[1] - a[1]);
-      return { runId: run.runId, output: probs[0][0], probabilities: probs };
-    }
-    if (lossFn === 'cross_entropy') {
-      const V = t.dims[t.dims.length - 1];
-      const rows = values.length / V;
-      if (rows === 1 && run.dataset.labels) {
-        const pr = softmax(values);
-        const probs: [string, number][] = pr.map((v, i) => [run.dataset.labels![i] ?? String(i), v] as [string, number]).sort((a, b) => b[1] - a[1]);
-        return { runId: run.runId, output: probs[0][0], probabilities: probs };
-      }
-      if (src === 'text') {
-        // A language model: the distribution of the token after the input.
-        const pr = softmax(values.slice((rows - 1) * V, rows * V));
-        const probs: [string, number][] = pr.map((v, i) => [run.dataset.decode([i]), v] as [string, number]).sort((a, b) => b[1] - a[1]).slice(0, 10);
-        return { runId: run.runId, output: probs[0][0], probabilities: probs };
-      }
-      const ids: number[] = [];
-      for (let i = 0; i < rows; i++) {
-        let best = 0;
-        for (let k = 1; k < V; k++) if (values[i * V + k] > values[i * V + best]) best = k;
-        ids.push(best);
-      }
-      return { runId: run.runId, output: run.dataset.decode(ids) };
-    }
-    return { runId: run.runId, output: values.map((v) => v.toPrecision(5)).join(' '), values };
-  } finally {
-    await cache.release();
-  }
-}

@@ -6,12 +6,13 @@ import type { ValidatingParams, CheckpointParams, FailedParams, FinishedParams, 
 import { readLatestCheckpoint } from '../runs/checkpoint';
 import { dataChanges } from '../runs/data';
 import { removeStaleTemps } from '../runs/atomic';
-import { lockRun, RunLockedError } from '../runs/lock';
-import { createRun, readExperimentText, readSettings, readVocab, resolveRun, writeRunFiles, writeSettings, type RunSettings } from '../runs/store';
+import { lockRun } from '../runs/lock';
+import { createRun, readExperimentText, readSettings, readVocab, resolveRun, RunError, writeRunFiles, writeSettings, type RunSettings } from '../runs/store';
 import type { SavedDataset } from '../data/types';
 import { selectDevice, DeviceError } from './device';
 import { exportJob } from './export-job';
-import { predict, sample } from './inference';
+import { sample } from './inference';
+import { predict } from './predict';
 import { UserError, type Job, type JobSink } from './jobs-types';
 import { prepare } from './prepare';
 import { loadRun, type LoadedRun } from './run-loader';
@@ -56,6 +57,15 @@ function trainSettings(a: Analysis): Record<string, unknown> {
   return { loss: t.loss?.fn, lossOperands: t.loss?.operands.map((o) => (o.field ? `${o.name}.${o.field}` : o.name)), optimizer: t.optimizer, epochs: t.epochs, steps: t.steps, clip: t.clip, metrics: t.metrics, init: t.init, seed: t.seed, device: t.device, threads: t.threads };
 }
 
+function readExperiment(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file} is a folder; give an .rnn file` : `${file}: cannot read it (${(e as Error).message})`, file);
+  }
+}
+
 /** epochs, steps and threads, when given, are whole numbers >= 1 (0 epochs would leave an empty run). */
 function checkCounts(p: { epochs?: number; steps?: number; threads?: number }): void {
   for (const k of ['epochs', 'steps', 'threads'] as const) {
@@ -71,9 +81,9 @@ async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
   let release = () => {};
   try {
     const file = path.resolve(p.file);
-    const text = p.text ?? fs.readFileSync(file, 'utf8');
+    const text = p.text ?? readExperiment(file);
     const root = p.workspaceRoot ?? path.dirname(file);
-    const { analysis, dataset, model } = await prepare(file, text, p.workspaceRoot);
+    const { analysis, dataset, model } = await prepare(file, text, p.workspaceFolder);
     const t = analysis.train!;
     const device = await selectDevice(p.device ?? t.device);
     const threads = p.threads ?? t.threads;
@@ -102,7 +112,7 @@ async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
 
 function reportFailure(sink: JobSink, e: unknown, runId?: string, dir?: string): void {
   const err = e as Error & { file?: string; line?: number };
-  const expected = e instanceof UserError || e instanceof DeviceError || e instanceof StepError || e instanceof RunLockedError || err?.name === 'DataError';
+  const expected = e instanceof UserError || e instanceof DeviceError || e instanceof StepError || e instanceof RunError || err?.name === 'DataError';
   // A bug of ours: the message, and the stack on stderr (the engine log) only when asked for.
   if (!expected && process.env.UNROLL_DEBUG === '1') console.error(err?.stack);
   const message = expected ? err.message : `${err?.message ?? String(e)} (an internal error; run with UNROLL_DEBUG=1 for details, and please report it)`;
@@ -132,7 +142,7 @@ async function runTraining(o: {
   const r = await train({
     runId: o.runId, runDir: o.runDir, model, dataset, device: settings.device as 'cpu', threads: settings.threads, seed: settings.seed,
     epochs: settings.epochs, steps: settings.steps, optimizer: t.optimizer, lossFn: t.loss?.fn, metrics: t.metrics,
-    resume: o.resume?.state, shouldStop: sink.shouldStop, afterEpoch: epochSampler(o),
+    resume: o.resume?.state, resumeCheckpoint: o.resume && `${o.runDir}/${o.resume.pointer.file}`, shouldStop: sink.shouldStop, afterEpoch: epochSampler(o),
     plot: regressionPlot(o.analysis), checkpointEvery: t.checkpointEvery, validSteps: t.validSteps,
     events: {
       metrics: (m) => notify.metrics(sink, m), checkpoint: (c) => notify.checkpoint(sink, c), log: (l) => notify.log(sink, l),
@@ -192,7 +202,7 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
     removeStaleTemps(info.dir);
     const settings = readSettings(info.dir);
     const text = readExperimentText(info.dir);
-    const { analysis, dataset, model } = await prepare(settings.file, text, p.workspaceRoot);
+    const { analysis, dataset, model } = await prepare(settings.file, text, p.workspaceFolder);
     const saved = readVocab(info.dir) as SavedDataset | null;
     const changes = saved ? dataChanges(saved, dataset.save() as SavedDataset) : [];
     if (changes.length) {

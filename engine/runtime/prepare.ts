@@ -1,6 +1,8 @@
 // Getting an experiment ready to train or use: check it (waiting for data-derived sizes), load its data,
 // compile it; each failure becomes a UserError that names the file and line.
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { formatBytes, trainStepMemory } from '../../language/index';
 import { pathToFileURL } from 'node:url';
 import type { savedDataHost } from '../runs/data';
 import { UserError } from './jobs-types';
@@ -17,8 +19,9 @@ export function formatDiagnostics(file: string, a: Analysis): string | undefined
 }
 
 /** Check the experiment text, waiting for data-derived sizes if the checker is still reading the corpus. */
-export async function analyzeFile(file: string, text: string, workspaceRoot?: string, savedHost?: ReturnType<typeof savedDataHost>): Promise<Analysis> {
-  const host = savedHost ?? toolchain.createDataHost(workspaceRoot);
+/** `workspaceFolder`: the editor's (data must stay inside it); without it the command line's workspace rule. */
+export async function analyzeFile(file: string, text: string, workspaceFolder?: string, savedHost?: ReturnType<typeof savedDataHost>): Promise<Analysis> {
+  const host = savedHost ?? toolchain.createDataHost(workspaceFolder);
   const opts = { uri: pathToFileURL(file).href, path: file, host };
   let a = toolchain.analyze(text, opts);
   for (let i = 0; a.pending && i < 3; i++) {
@@ -53,6 +56,15 @@ export function compile(a: Analysis, dims: Record<string, number>, file: string)
   }
 }
 
+/** Refuses, before any data is read, a training step that needs more memory than this machine has. */
+export function checkMemory(a: Analysis, file: string, total = os.totalmem()): void {
+  const m = trainStepMemory(a);
+  if (!m || m.total <= 0.9 * total) return;
+  throw new UserError(
+    `${path.basename(file)}: a training step needs about ${formatBytes(m.total)} (weights ${formatBytes(m.weights)}, gradients and optimizer state ${formatBytes(m.optimizer)}, ` +
+    `activations of one batch ${formatBytes(m.activations)}); this machine has ${formatBytes(total)}. Lower batch, seq_len or the layer sizes (unroll summary shows the estimate)`, file);
+}
+
 export interface Prepared {
   analysis: Analysis;
   dataset: DatasetLike;
@@ -61,6 +73,7 @@ export interface Prepared {
 
 export async function prepare(file: string, text: string, root?: string): Promise<Prepared> {
   const analysis = await analyzeFile(file, text, root);
+  checkMemory(analysis, file);
   const dataset = await loadData(analysis, file);
   const model = compile(analysis, dataset.dims, file);
   return { analysis, dataset, model };

@@ -29,7 +29,7 @@ export async function loadRun(ref: string, workspaceRoot?: string, note: (m: str
   const saved = readVocab(info.dir) as SavedDataset | null;
   // The run's stored sizes stand in for the data file, which may have moved or changed since.
   const host = saved?.probe ? savedDataHost(saved.probe, workspaceRoot) : undefined;
-  const analysis = await analyzeFile(settings.file, text, workspaceRoot, host);
+  const analysis = await analyzeFile(settings.file, text, undefined, host);
   let dataset: DatasetLike;
   try {
     dataset = toolchain.restoreDataset(saved, analysis.data!) as DatasetLike;

@@ -59,6 +59,8 @@ export interface TrainerOptions {
   checkpointEvery?: number;
   /** Validation batches read at most per validation (default 200). */
   validSteps?: number;
+  /** The checkpoint file `resume` was read from (named when a resumed run has nothing left to do). */
+  resumeCheckpoint?: string;
 }
 
 export const DEFAULT_CHECKPOINT_EVERY = 300;
@@ -300,7 +302,9 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
             writer.append(eline);
             events.metrics({ ...eline, runId: o.runId });
           }
-          await save(epoch - 1, inEpoch, { loss, validLoss });
+          const tensors = await save(epoch - 1, inEpoch, { loss, validLoss });
+          // A run that ends at its step limit gets its sample too (a language model's `sample` block).
+          if (stepLimit && o.afterEpoch && !o.shouldStop()) await o.afterEpoch(epoch, tensors);
           return { reason: stepLimit ? 'steps' : 'stopped', epoch: epoch - 1, step, checkpoint: last && `${o.runDir}/${last.file}`, lastLoss, diverged: watch.message };
         }
         // A long epoch is checkpointed on a clock too, so a kill loses at most `checkpoint_every` of work.
@@ -324,7 +328,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
       if (o.afterEpoch && !o.shouldStop()) await o.afterEpoch(epoch, tensors);
       if (o.shouldStop()) return { reason: 'stopped', epoch, step, checkpoint: last && `${o.runDir}/${last.file}`, lastLoss, diverged: watch.message };
     }
-    return { reason: 'completed', epoch: epochsDone, step, checkpoint: last ? `${o.runDir}/${last.file}` : undefined, lastLoss, diverged: watch.message };
+    return { reason: 'completed', epoch: epochsDone, step, checkpoint: last ? `${o.runDir}/${last.file}` : o.resumeCheckpoint, lastLoss, diverged: watch.message };
   } finally {
     await cache.release();
   }

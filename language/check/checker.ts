@@ -149,6 +149,10 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
         report('bad-argument', v.range, `a dim's size is a whole number >= 1; ${t.name} = ${src(v)} is not`, { fix: `write ${t.name} = 256` });
         continue;
       }
+      if (v.value > MAX_DIM_SIZE) {
+        report('bad-argument', v.range, `${t.name} = ${v.value > 1e21 ? `a ${src(v).length}-digit number` : v.value.toLocaleString('en-US')} is past the largest size Unroll accepts (${MAX_DIM_SIZE.toLocaleString('en-US')})`, { fix: `write a size such as ${t.name} = 256` });
+        continue;
+      }
       if (dims.has(t.name)) { report('bad-argument', t.range, `dim ${t.name} is defined twice`, { fix: 'remove one of them', related: [{ range: dims.get(t.name)!.range, message: 'first definition' }] }); continue; }
       dims.set(t.name, { name: t.name, size: v.value, origin: 'dims', range: t.range, detail: `dims block: ${t.name} = ${v.value}` });
       dimSymbol(t.name, t.range, `dim ${t.name} = ${v.value} (dims block)`);
@@ -266,10 +270,16 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       if (base && opts.host) {
         const resolved = path.resolve(base, b.path.value);
         ds.resolvedPath = resolved;
-        const root = path.resolve(opts.host.workspaceRoot ?? base);
-        const rel = path.relative(root, resolved);
+        const root = path.resolve(opts.host.rootFor?.(opts.path!) ?? opts.host.workspaceRoot ?? base);
+        // The workspace rule: the real path, symlinks resolved, lies inside the real root.
+        const real = opts.host.realPath?.(resolved) ?? resolved;
+        const realRoot = opts.host.realPath?.(root) ?? root;
+        const rel = path.relative(realRoot, real);
         if (rel.startsWith('..') || path.isAbsolute(rel)) {
-          report('missing-file', b.path.range, `data path ${b.path.value} leaves the workspace (${root})`, { fix: 'copy the data into the workspace and use a relative path' });
+          const via = real !== resolved ? ` (it is a link to ${real})` : '';
+          const both = commonFolder(realRoot, path.dirname(real));
+          const mark = opts.host.rootFor && !opts.host.workspaceRoot && both !== path.parse(both).root ? `, or make ${both} the workspace (the command line's workspace is the nearest folder above the experiment holding .unroll/): mkdir ${path.join(both, '.unroll')}` : '';
+          report('missing-file', b.path.range, `data path ${b.path.value} leaves the workspace ${root}${via}`, { fix: `copy the data into ${root}${mark}` });
           probeErr = true;
         } else if (!opts.host.exists(resolved)) {
           report('missing-file', b.path.range, `data file ${b.path.value} does not exist (looked for ${resolved})`, { fix: 'check the path; it is relative to this experiment file' });
@@ -285,6 +295,7 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
               const where = probe.error.line ? `${b.path.value}:${probe.error.line}` : b.path.value;
               report(probe.error.code, b.path.range, `${where}: ${probe.error.message}`);
             }
+            if (probe.warning) report(probe.warning.code, b.path.range, `${b.path.value}: ${probe.warning.message}`, { severity: 2, fix: 'convert the file to UTF-8' });
           }
         }
       }
@@ -877,10 +888,37 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
   let totalParams: number | undefined = 0;
   for (const s of summaries) totalParams = totalParams !== undefined && s.params !== undefined ? totalParams + s.params : undefined;
   if (!summaries.length) totalParams = undefined;
+  const biggest = summaries.reduce<StatementSummary | undefined>((b, s) => (s.params !== undefined && s.params > (b?.params ?? 0) ? s : b), undefined);
+  if (totalParams !== undefined && totalParams > MAX_PARAMS && modelBlock) {
+    report('bad-argument', modelBlock.keyword, `the model has ${fmtCount(totalParams)} parameters (${fmtBytes(totalParams * 4)} of float32 weights, before optimizer state); Unroll trains at most ${fmtCount(MAX_PARAMS)}`, {
+      fix: biggest ? `make ${biggest.label} (${fmtCount(biggest.params!)} parameters) smaller` : 'use smaller sizes',
+    });
+  }
 
   diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return {
     uri: opts.uri, diagnostics, experiment, data, dims, model, summaries, values, train, sample, predict, symbols, totalParams, pending,
     blocks: tree.items.map((i) => ({ kind: i.kind === 'experiment' ? 'experiment' as const : i.block, range: i.range, keywordRange: i.keyword })),
   };
+}
+
+/** The deepest folder holding both (absolute) paths. */
+function commonFolder(a: string, b: string): string {
+  const pa = a.split(path.sep), pb = b.split(path.sep);
+  let i = 0;
+  while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
+  return pa.slice(0, i).join(path.sep) || path.sep;
+}
+
+/** The largest size a dim may have (2^24): past it no tensor of the engine fits in memory anyway. */
+export const MAX_DIM_SIZE = 16_777_216;
+/** The most parameters a model may have (2 GB of float32 weights, 6 GB with Adam's state). */
+export const MAX_PARAMS = 500_000_000;
+
+function fmtCount(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'too many';
+}
+
+function fmtBytes(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`;
 }

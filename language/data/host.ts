@@ -6,6 +6,9 @@ import { createReadStream, readFileSync, statSync, type Stats } from 'node:fs';
 import type { DataHost, DataProbe, DataRequest } from '../types';
 import type { PlainArgs } from './args';
 import { DataError } from './errors';
+import { StringDecoder } from 'node:string_decoder';
+import { dataRoot, realPath } from './root';
+import { decodeText, TextSniffer } from './sniff';
 import { createScanner, LineSplitter, scanText } from './scan';
 
 export interface FsDataHostOptions {
@@ -59,7 +62,10 @@ export function createFsDataHost(opts: FsDataHostOptions = {}): FsDataHost {
         resolve();
         return;
       }
-      const stream = createReadStream(req.path, { encoding: 'utf8', highWaterMark: CHUNK });
+      // Bytes, checked for binary data as they come, then decoded (a character split across chunks is kept).
+      const stream = createReadStream(req.path, { highWaterMark: CHUNK });
+      const sniff = new TextSniffer(req.path);
+      const decoder = new StringDecoder('utf8');
       let done = false;
       const finish = (p: DataProbe) => {
         if (done) return;
@@ -69,7 +75,8 @@ export function createFsDataHost(opts: FsDataHostOptions = {}): FsDataHost {
       };
       stream.on('data', (chunk) => {
         try {
-          split.push(chunk as string);
+          sniff.push(chunk as Buffer);
+          split.push(decoder.write(chunk as Buffer));
         } catch (e) {
           stream.destroy();
           finish(fail(e, req.path));
@@ -78,7 +85,10 @@ export function createFsDataHost(opts: FsDataHostOptions = {}): FsDataHost {
       stream.on('error', (e) => finish(fail(e, req.path)));
       stream.on('end', () => {
         try {
-          finish(split.end().probe);
+          split.push(decoder.end());
+          const warning = sniff.end();
+          const probe = split.end().probe;
+          finish(warning ? { ...probe, warning: { message: warning, code: 'data-mismatch' } } : probe);
         } catch (e) {
           finish(fail(e, req.path));
         }
@@ -92,6 +102,8 @@ export function createFsDataHost(opts: FsDataHostOptions = {}): FsDataHost {
 
   return {
     workspaceRoot: opts.workspaceRoot,
+    rootFor: (experimentPath) => dataRoot(experimentPath, opts.workspaceRoot),
+    realPath,
     get scans() { return scans; },
     exists(path: string): boolean {
       try { return statSync(path).isFile(); } catch { return false; }
@@ -112,7 +124,9 @@ export function createFsDataHost(opts: FsDataHostOptions = {}): FsDataHost {
         let p: DataProbe;
         try {
           const scanner = createScanner(req.source, req.args as PlainArgs, req.path, { maxVocab: opts.maxVocab });
-          p = scanText(scanner, readFileSync(req.path, 'utf8')).probe;
+          const { text, warning } = decodeText(readFileSync(req.path), req.path);
+          p = scanText(scanner, text).probe;
+          if (warning) p = { ...p, warning: { message: warning, code: 'data-mismatch' } };
         } catch (e) {
           p = fail(e, req.path);
         }

@@ -53,5 +53,5 @@ test('the run commands reject unknown options, missing values and bad numbers wi
   assert.deepEqual(r, { positional: ['f.rnn'], options: { epochs: 3, device: 'cpu', temperature: 0.5, json: true } });
   assert.throws(() => parseArgs(['--epoch', '3'], spec, 'usage: x'), (e: Error) => e instanceof UsageError && /unknown option --epoch\nusage: x/.test(e.message));
   assert.throws(() => parseArgs(['--epochs'], spec, 'u'), /--epochs needs a value/);
-  assert.throws(() => parseArgs(['--epochs', '2.5'], spec, 'u'), /--epochs wants a whole number, got "2.5"/);
+  assert.throws(() => parseArgs(['--epochs', '2.5'], spec, 'u'), /--epochs wants a whole number, 0 or more, got "2.5"/);
 });

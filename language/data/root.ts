@@ -1,0 +1,21 @@
+// The workspace rule: the folder an experiment's data must stay inside. In an editor, its workspace folder;
+// on the command line (and in an LSP client without one), the nearest folder at or above the experiment
+// that holds `.unroll/` (where runs are kept: the project), else the experiment's own folder. The real path
+// of a data file, symlinks resolved, must lie inside the real path of that folder (language/check).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const RUNS_MARKER = '.unroll';
+
+export function dataRoot(experimentPath: string, workspaceFolder?: string): string {
+  if (workspaceFolder) return path.resolve(workspaceFolder);
+  const own = path.dirname(path.resolve(experimentPath));
+  for (let d = own; ; d = path.dirname(d)) {
+    try { if (fs.statSync(path.join(d, RUNS_MARKER)).isDirectory()) return d; } catch { /* keep looking */ }
+    if (path.dirname(d) === d) return own;
+  }
+}
+
+export function realPath(p: string): string {
+  try { return fs.realpathSync.native(p); } catch { return p; }
+}
