@@ -6,8 +6,9 @@ import { DataError } from './errors';
 
 export class TextSniffer {
   private offset = 0;
-  /** Continuation bytes still expected by the sequence that started in an earlier chunk. */
+  /** Continuation bytes still expected by the current sequence, and where that sequence started. */
   private need = 0;
+  private start = 0;
   private invalid = 0;
   private firstInvalid = -1;
   private firstNul = -1;
@@ -19,11 +20,12 @@ export class TextSniffer {
       const b = bytes[i];
       if (this.need > 0) {
         if ((b & 0xc0) === 0x80) { this.need--; continue; }
-        this.bad(this.offset + i); // a sequence cut short; this byte starts afresh
+        this.bad(this.start); // a sequence cut short (reported where it began); this byte starts afresh
         this.need = 0;
       }
       if (b === 0 && this.firstNul < 0) this.firstNul = this.offset + i;
       if (b < 0x80) continue;
+      this.start = this.offset + i;
       if (b >= 0xc2 && b <= 0xdf) this.need = 1;
       else if (b >= 0xe0 && b <= 0xef) this.need = 2;
       else if (b >= 0xf0 && b <= 0xf4) this.need = 3;
@@ -39,7 +41,7 @@ export class TextSniffer {
 
   /** Throws DataError for a binary file; returns a warning for a text file with a few invalid bytes. */
   end(): string | undefined {
-    if (this.need > 0) this.bad(this.offset - 1);
+    if (this.need > 0) this.bad(this.start);
     if (this.firstNul >= 0) {
       throw new DataError(this.file, `is not a text file: byte ${this.firstNul.toLocaleString('en-US')} is a NUL (0x00); data files are UTF-8 text`, { code: 'data-mismatch', fix: 'point the data block at a text file (CSV, TSV, JSONL or plain text)' });
     }
