@@ -8,6 +8,9 @@ export interface BuildCtx extends LayerCtx {
   paramOf: Map<string, string>;
 }
 
+/** Prefix of the graph inputs that carry a step's random numbers (dropout masks). */
+export const RANDOM_INPUT = 'rng/';
+
 export function paramInput(name: string): string {
   return `param/${name}`;
 }
@@ -30,7 +33,7 @@ export function initFor(weightInit: ParamInit | 'default', role: ParamRole, fan:
 export function makeCtx(g: Graph, opts: { training: boolean; weightInit: ParamInit | 'default'; mask?: string; maskDim?: string; seed?: number }): BuildCtx {
   const params: ParamSpec[] = [];
   const paramOf = new Map<string, string>();
-  let seed = (opts.seed ?? 42) * 1000 + 1;
+  let randoms = 0;
   const hooks: GradHook[] = [];
   return {
     g,
@@ -43,7 +46,7 @@ export function makeCtx(g: Graph, opts: { training: boolean; weightInit: ParamIn
     hookedParams: new Set(),
     params,
     paramOf,
-    seed: () => seed++,
+    uniform: (shape) => g.input(`${RANDOM_INPUT}${randoms++}`, 'float32', shape),
     param(name, shape, init) {
       if (params.some((p) => p.name === name)) throw new EngineError(`two layers declare the parameter ${name}; give the statements different names`);
       params.push({ name, shape, init });

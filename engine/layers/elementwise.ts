@@ -12,15 +12,14 @@ export function activation(ctx: LayerCtx, act: string, x: TVal): TVal {
 
 /**
  * Inverted dropout (PyTorch's): in training, multiply by mask/(1-p) with mask ~ Bernoulli(1-p); identity
- * otherwise. The mask comes from RandomUniform with a static shape, so it has no graph inputs and the
- * autodiff treats it as a constant (the gradient is the same Mul by the mask).
+ * otherwise. The mask comes from uniform numbers the trainer feeds each step (ctx.uniform), so the autodiff
+ * treats it as a constant (the gradient is the same Mul by the mask).
  */
 export function dropoutValue(ctx: LayerCtx, v: string, shape: number[], p: number): string {
   if (!ctx.training || p <= 0) return v;
   if (p >= 1) throw new EngineError(`dropout probability must be below 1; got ${p}`);
   const { g } = ctx;
-  // The Reshape only tells the builder the (static) shape: RandomUniform's output shape is not tracked.
-  const u = g.op1('Reshape', [g.op1('RandomUniform', [], { shape, dtype: 1, low: 0, high: 1, seed: { float: ctx.seed() } }), g.constInt64(shape)]);
+  const u = ctx.uniform(shape);
   const keep = g.op1('Less', [u, g.constFloat(1 - p)]);
   const scale = g.op1('Mul', [g.op1('Cast', [keep], { to: 1 }), g.constFloat(1 / (1 - p))]);
   return g.op1('Mul', [v, scale]);

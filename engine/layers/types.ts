@@ -54,8 +54,12 @@ export interface LayerCtx {
   mask?: string;
   /** The dimension `mask` covers (`time`, or `src` for pairs); undefined: whatever axis 1 is. */
   maskDim?: string;
-  /** A fresh seed for a random op (dropout masks). */
-  seed(): number;
+  /**
+   * Uniform [0, 1) values of this shape, for a dropout mask: a graph input `rng/<k>` the trainer draws anew
+   * for every step from (seed, step, k), so a resumed run draws exactly what an uninterrupted one would (a
+   * RandomUniform op's generator restarts with each new session).
+   */
+  uniform(shape: number[]): string;
   hooks: GradHook[];
   /** Parameters whose gradients come from hooks: the compiler leaves them out of the autodiff's wrt. */
   hookedParams: Set<string>;

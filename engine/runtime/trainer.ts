@@ -6,6 +6,8 @@ import * as ort from 'onnxruntime-node';
 import type { CheckpointParams, FinishedParams, LogParams, MetricsParams, StepMetrics, ValidationPredictionParams } from '../process/protocol';
 import { PredictionSampler } from './validation-plot';
 import { DivergenceWatch } from './divergence';
+import { randomFeeds } from './random-feeds';
+import { RANDOM_INPUT } from '../compile/ctx';
 import { writeCheckpoint, type CheckpointPointer, type CheckpointState } from '../runs/checkpoint';
 import { MetricsWriter } from '../runs/store';
 import type { DeviceName } from './device';
@@ -153,6 +155,7 @@ export function buildFeeds(s: CachedSession, batch: Batch, weights: (name: strin
     if (data) feeds[n] = toOrt(data, inp.dtype, n);
     else if (n === 'mask' && batch.mask) feeds[n] = toOrt(batch.mask, inp.dtype, n);
     else if (n in scalars) feeds[n] = scalar(scalars[n]);
+    else if (n.startsWith(RANDOM_INPUT)) continue; // drawn by randomFeeds
     else {
       const w = weights(n);
       if (!w) throw new Error(`graph input "${n}" has no value: the data gives ${Object.keys(batch.tensors).join(', ')}${batch.mask ? ', mask' : ''}; weights and scalars do not include it`);
@@ -249,7 +252,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
         const ts = performance.now(); // step time excludes building a new bucket's session
         let out: ort.InferenceSession.ReturnType;
         try {
-          out = await s.session.run(buildFeeds(s, batch, (n) => store.get(n), { lr, step: step + 1 }));
+          out = await s.session.run({ ...buildFeeds(s, batch, (n) => store.get(n), { lr, step: step + 1 }), ...randomFeeds(s.io, o.seed, step + 1) });
         } catch (e) {
           throw new StepError(o.device, step + 1, batch.dims, e as Error);
         }

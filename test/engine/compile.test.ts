@@ -1,6 +1,7 @@
 // The compiler end to end on hand-built model descriptions (what analyze() gives the engine): parameter
 // names and shapes follow PyTorch, a few optimizer steps of the training graph reduce the loss, padding never
 // changes the result, and the sampling graph (state in, state out) agrees with the whole-sequence graph.
+import { randomFeeds } from '../../engine/runtime/random-feeds';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
@@ -31,7 +32,7 @@ async function train(m: CompiledModel, dims: Record<string, number>, data: Recor
   const losses: number[] = [];
   let last: Record<string, ort.Tensor> = {};
   for (let k = 1; k <= steps; k++) {
-    const feeds: Record<string, ort.Tensor> = { ...data, ...state, lr: new ort.Tensor('float32', Float32Array.of(lr), []), step: new ort.Tensor('float32', Float32Array.of(k), []) };
+    const feeds: Record<string, ort.Tensor> = { ...data, ...state, ...randomFeeds(io, 42, k), lr: new ort.Tensor('float32', Float32Array.of(lr), []), step: new ort.Tensor('float32', Float32Array.of(k), []) };
     for (const i of io.inputs) assert.ok(feeds[i.name], `the step graph wants ${i.name}`);
     last = await s.run(feeds);
     losses.push((last.loss.data as Float32Array)[0]);

@@ -119,6 +119,25 @@ test('interrupted at random moments by every kind of stop, then resumed: the sam
   console.log(`# ${faults} faults injected, ${faults} runs resumed and verified against the uninterrupted run`);
 });
 
+test('a model with dropout, killed mid-run and resumed, draws the same masks: the same weights as uninterrupted', { timeout: 300_000 }, async () => {
+  const withDropout = (name: string) => {
+    const file = experiment(name);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('logits = dense(h, vocab)', 'd = dropout(h, 0.3)\n  logits = dense(d, vocab)'));
+    return file;
+  };
+  const ref = unroll(['train', withDropout('dropref'), '--device', 'cpu']);
+  assert.equal(ref.status, 0, ref.stderr);
+  const want = weights(ref.stdout.trim());
+  const total = stepLines(ref.stdout.trim()).length;
+  for (const [i, how] of (['SIGKILL', 'SIGTERM'] as const).entries()) {
+    const r = await interrupted(withDropout(`drop${i}`), how, 5 + Math.floor(rand() * (total - 20)));
+    const from = readLatestCheckpoint(r.dir)?.state.step ?? 0;
+    assert.ok(from > 0 && from < total, `${how}: interrupted mid-run (checkpoint at ${from} of ${total})`);
+    assert.equal(unroll(['train', '--resume', r.dir, '--device', 'cpu']).status, 0);
+    assert.ok(weights(r.dir).equals(want), `${how} at step ${from}: the resumed run's weights equal the uninterrupted run's`);
+  }
+});
+
 test('a second trainer of the same run is refused with a message naming the process that holds it', { timeout: 120_000 }, async () => {
   const file = experiment('locked');
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(`epochs = ${EPOCHS}`, 'epochs = 400'));

@@ -1,5 +1,6 @@
 // Every layer's forward values and gradients against PyTorch (float64 reference, float32 engine), on the
 // fixtures scripts/torch_fixtures.py writes. Gradients are of L = sum(output * upstream).
+import { uniformValues } from '../../engine/runtime/random-feeds';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
@@ -134,16 +135,19 @@ function recurrentGraph(f: Fixture, cell: Cell): Uint8Array {
 }
 
 describe('dropout', () => {
-  it('in training drops about p of the values, scales the rest by 1/(1-p), and draws a new mask every run', async () => {
+  it('in training drops about p of the values, scales the rest by 1/(1-p), and draws a new mask every step, the same for the same step', async () => {
     const g = new Graph();
     const ctx = makeCtx(g, { training: true, weightInit: 'default' });
     const x = g.input('x', 'float32', [50, 40]);
     const y = dropout(ctx, { v: x, shape: [50, 40], names: [], elem: 'float' }, 0.25);
     g.output(g.alias(y.v, 'y'));
     const s = await ort.InferenceSession.create(g.toBytes(), { intraOpNumThreads: 1 });
-    const feeds = { x: new ort.Tensor('float32', new Float32Array(2000).fill(3), [50, 40]) };
-    const a = (await s.run(feeds)).y.data as Float32Array;
-    const b = (await s.run(feeds)).y.data as Float32Array;
+    const x3 = new ort.Tensor('float32', new Float32Array(2000).fill(3), [50, 40]);
+    assert.deepEqual(g.inputs.map((i) => i.name), ['x', 'rng/0'], 'the mask\'s uniform numbers are an input the trainer draws');
+    const at = (step: number) => ({ x: x3, 'rng/0': new ort.Tensor('float32', uniformValues(42, step, 0, 2000), [50, 40]) });
+    const a = (await s.run(at(1))).y.data as Float32Array;
+    const b = (await s.run(at(2))).y.data as Float32Array;
+    assert.deepEqual(Array.from((await s.run(at(1))).y.data as Float32Array), Array.from(a), 'the same step draws the same mask (a resumed run too)');
     const zeros = a.filter((v) => v === 0).length;
     assert.ok(zeros > 400 && zeros < 600, `${zeros} of 2000 dropped at p = 0.25`);
     assert.ok(a.every((v) => v === 0 || Math.abs(v - 4) < 1e-6), 'kept values are x / (1 - p)');
