@@ -139,6 +139,10 @@ async function runTraining(o: {
     resumedFrom: o.resume ? { epoch: o.resume.state.epoch, step: o.resume.state.step } : undefined,
   });
   notify.log(sink, { runId: o.runId, level: 'info', message: `device ${settings.device} (${o.deviceReason})${settings.threads ? `, ${settings.threads} threads` : ''}` });
+  // What check warned about the data (bytes that are not UTF-8, ...) is said when training starts too.
+  for (const d of o.analysis.diagnostics) {
+    if (d.severity === 2 && d.code === 'data-mismatch') notify.log(sink, { runId: o.runId, level: 'warn', message: `${path.basename(o.file)}:${d.range.start.line + 1}: ${d.message}` });
+  }
   const r = await train({
     runId: o.runId, runDir: o.runDir, model, dataset, device: settings.device as 'cpu', threads: settings.threads, seed: settings.seed,
     epochs: settings.epochs, steps: settings.steps, optimizer: t.optimizer, lossFn: t.loss?.fn, metrics: t.metrics,
