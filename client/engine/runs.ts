@@ -79,6 +79,7 @@ export function panelSettings(s: RunSettings | undefined): Record<string, string
   for (const [k, v] of Object.entries(s.dims ?? {})) put(k, v);
   put('params', s.totalParams);
   put('device', s.device);
+  put('adapter', s.adapter);
   put('threads', s.threads);
   put('seed', s.seed);
   return out;

@@ -1,5 +1,6 @@
 // The `unroll` command: a thin dispatcher over the language core and the engine.
 import { runCheck, runSummary, type CliIO } from './check';
+import { runDevices } from './devices';
 import { runExport } from './export';
 import { runPredict } from './predict';
 import { runSample } from './sample';
@@ -14,6 +15,7 @@ commands:
   sample RUN [--prime TEXT] [--length N] [--temperature T]
   predict RUN [INPUT]                  text, numbers, or a .csv/.json file (default: predict { from })
   export RUN [OUT.onnx] [--force]      (default OUT: model.onnx in the run folder)
+  devices [--format text|json]         the devices this machine can train on, and what auto picks
 
 Run 'unroll <command> --help' for a command's options.
 `;
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   sample: runSample,
   predict: runPredict,
   export: runExport,
+  devices: runDevices,
 };
 
 /** Engine commands register here (kept apart so check/summary work without ONNX Runtime loaded). */

@@ -55,7 +55,9 @@ export function addLossAndMetrics(ctx: BuildCtx, built: ModelBuild, desc: ModelD
     loss = r.loss;
     if (want.has('accuracy')) metrics.accuracy = pair(ctx, r.correct!, r.count);
     if (want.has('exact_match')) {
-      const hit = g.op1('Cast', [g.op1('Equal', [g.op1('ArgMax', [pred.v], { axis: -1, keepdims: 0 }), g.op1('Cast', [tgt], { to: 7 })])], { to: 1 });
+      // Per position: the target's logit is the largest (crossEntropy's hits, [..., 1]; no int64 ArgMax, whose
+      // comparison would run on the CPU under WebGPU).
+      const hit = g.op1('Squeeze', [r.hits!, g.constInt64([-1])]);
       metrics.exact_match = exactMatch(ctx, hit, mask, y.shape);
     }
   } else if (spec.fn === 'binary_cross_entropy' || spec.fn === 'mse') {

@@ -50,9 +50,11 @@ export function recurrent(ctx: LayerCtx, stmt: string, x: TVal, o: RecurrentOpts
   let masks: string[] | undefined;
   const mask = stepMask(ctx, x);
   if (mask) {
-    // bool slices for Where: one node forward and two backward per state, against five for prev + m*(new - prev)
-    const m3 = g.op1('Cast', [g.op1('Unsqueeze', [mask, g.constInt64([2])])], { to: 9 });
-    masks = T === 1 ? [m3] : g.op('Split', [m3], { axis: 1 }, { outputs: T });
+    // bool slices for Where: one node forward and two backward per state, against five for prev + m*(new - prev).
+    // The float mask is split, then each slice cast: WebGPU has no bool Split (it would run on the CPU).
+    const m3 = g.op1('Unsqueeze', [mask, g.constInt64([2])]);
+    const slices = T === 1 ? [m3] : g.op('Split', [m3], { axis: 1 }, { outputs: T });
+    masks = slices.map((m) => g.op1('Cast', [m], { to: 9 }));
   }
   const hN: string[] = [];
   const cN: string[] = [];

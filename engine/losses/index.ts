@@ -12,6 +12,8 @@ export interface LossResult {
   count: string;
   /** float32 scalar: correct predictions among them (classification losses only). */
   correct?: string;
+  /** cross_entropy: float32 [..., 1], 1 where the target's logit is the largest (exact_match reads it). */
+  hits?: string;
 }
 
 function sameShape(g: Graph, a: string, b: string, what: string): void {
@@ -51,6 +53,7 @@ export function crossEntropy(g: Graph, logits: string, targets: string, mask?: s
       total,
       count: g.constFloat(n),
       correct: g.op1('ReduceSum', [hit], { keepdims: 0 }),
+      hits: hit,
     };
   }
   const m1 = g.op1('Unsqueeze', [mask, g.constInt64([-1])]);
@@ -59,7 +62,7 @@ export function crossEntropy(g: Graph, logits: string, targets: string, mask?: s
   // an all-padding batch gives loss 0 instead of 0/0
   const one = g.constFloat(1);
   const loss = g.op1('Div', [total, g.op1('Where', [g.op1('Less', [count, one]), one, count])]);
-  return { loss, total, count, correct: g.op1('ReduceSum', [g.op1('Mul', [hit, m1])], { keepdims: 0 }) };
+  return { loss, total, count, correct: g.op1('ReduceSum', [g.op1('Mul', [hit, m1])], { keepdims: 0 }), hits: hit };
 }
 
 /**

@@ -5,6 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { Graph } from '../onnx/graph';
+import { webgpuAdapters, type Adapter } from './adapters';
 
 export type DeviceName = 'cpu' | 'webgpu' | 'cuda';
 export type DeviceRequest = DeviceName | 'auto';
@@ -15,6 +17,8 @@ export interface DeviceChoice {
   device: DeviceName;
   /** Why this device: "asked for", or for auto what was tried. */
   reason: string;
+  /** The WebGPU adapter, when known (recorded in the run's settings). */
+  adapter?: string;
 }
 
 // A tiny valid ONNX model (y = Identity(x), float [1]) so probing does not depend on the graph builder.
@@ -112,16 +116,64 @@ export async function selectDevice(req: DeviceRequest | string | undefined): Pro
   if (want === 'cuda' || want === 'webgpu') {
     const ok = await probeDevice(want);
     if (ok !== true) throw new DeviceError(unavailableMessage(want, ok));
-    return { device: want, reason: 'asked for' };
+    const adapter = want === 'webgpu' ? describeAdapters(webgpuAdapters()) : undefined;
+    return { device: want, reason: 'asked for', adapter };
   }
   if (want !== 'auto') throw new DeviceError(`unknown device "${want}": use auto, cpu, webgpu or cuda`);
   const tried: string[] = [];
-  for (const d of ['cuda', 'webgpu'] as const) {
-    const ok = await probeDevice(d);
-    if (ok === true) return { device: d, reason: `auto: ${d} is available` };
-    tried.push(`${d}: ${ok}`);
-  }
+  const cuda = await probeDevice('cuda');
+  if (cuda === true) return { device: 'cuda', reason: 'auto: cuda is available' };
+  tried.push(`cuda: ${cuda}`);
+  const webgpu = await webgpuForAuto();
+  if (webgpu.use) return { device: 'webgpu', reason: `auto: ${webgpu.why}`, adapter: webgpu.adapter };
+  tried.push(`webgpu: ${webgpu.why}`);
   return { device: 'cpu', reason: `auto: ${tried.join('; ')}` };
+}
+
+function describeAdapters(list: Adapter[]): string | undefined {
+  return list.length ? list.map((a) => `${a.name}${a.software ? ' (software)' : ''}`).join(', ') : undefined;
+}
+
+/**
+ * WebGPU for `auto`: only on a hardware adapter. A software renderer (Mesa's llvmpipe) is correct but far
+ * slower than the CPU provider, so it is passed over; when the adapter's kind cannot be read, a short timing
+ * probe decides.
+ */
+async function webgpuForAuto(): Promise<{ use: boolean; why: string; adapter?: string }> {
+  const ok = await probeDevice('webgpu');
+  if (ok !== true) return { use: false, why: ok };
+  const adapters = webgpuAdapters();
+  const hardware = adapters.filter((a) => !a.software);
+  if (hardware.length) return { use: true, why: `webgpu on ${hardware[0].name}`, adapter: describeAdapters(hardware) };
+  if (adapters.length) return { use: false, why: `only a software adapter (${describeAdapters(adapters)}), slower than the CPU` };
+  const t = await timingProbe();
+  return t.webgpu < t.cpu
+    ? { use: true, why: `webgpu (adapter unknown; a timing probe took ${t.webgpu.toFixed(1)} ms against ${t.cpu.toFixed(1)} ms on the CPU)` }
+    : { use: false, why: `the adapter is unknown and a timing probe was slower than the CPU (${t.webgpu.toFixed(1)} ms against ${t.cpu.toFixed(1)} ms)` };
+}
+
+/** A few 256x256 matrix products on each provider: milliseconds per run, the best of five. */
+async function timingProbe(): Promise<{ cpu: number; webgpu: number }> {
+  const g = new Graph('probe');
+  let v = g.input('x', 'float32', [256, 256]);
+  const w = g.initializer('w', { dtype: 'float32', dims: [256, 256], data: new Float32Array(256 * 256).fill(0.001) });
+  for (let i = 0; i < 8; i++) v = g.op1('Tanh', [g.op1('MatMul', [v, w])]);
+  g.output(g.alias(v, 'y'));
+  const bytes = g.toBytes();
+  const x = new ort.Tensor('float32', new Float32Array(256 * 256).fill(1), [256, 256]);
+  const time = async (ep: 'cpu' | 'webgpu') => {
+    const s = await ort.InferenceSession.create(bytes, { executionProviders: [ep], logSeverityLevel: 4 });
+    await s.run({ x });
+    let best = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await s.run({ x });
+      best = Math.min(best, performance.now() - t0);
+    }
+    await s.release();
+    return best;
+  };
+  return { cpu: await time('cpu'), webgpu: await time('webgpu') };
 }
 
 /** ORT session options for a device and thread count. */

@@ -95,7 +95,7 @@ async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
     runId = run.runId;
     const settings: RunSettings = {
       runId, experiment: analysis.experiment, file, created: new Date().toISOString(), train: trainSettings(analysis),
-      dims: dataset.dims, device: device.device, threads, seed: t.seed, epochs, steps,
+      dims: dataset.dims, device: device.device, ...(device.adapter ? { adapter: device.adapter } : {}), deviceReason: device.reason, threads, seed: t.seed, epochs, steps,
       params: model.params.map((q) => ({ name: q.name, shape: q.shape })),
       totalParams: model.params.reduce((s, q) => s + q.shape.reduce((a, b) => a * b, 1), 0),
       optimizerSlots: model.optimizerSlots,
@@ -218,7 +218,7 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
     const history = Array.isArray(settings.resumed) ? (settings.resumed as unknown[]) : [];
     const next: RunSettings = {
       ...settings, device: device.device, threads: p.threads ?? settings.threads, epochs: p.epochs ?? settings.epochs, steps: p.steps ?? settings.steps,
-      resumed: [...history, { time: new Date().toISOString(), fromStep: resume?.state.step ?? 0, device: device.device }],
+      resumed: [...history, { time: new Date().toISOString(), fromStep: resume?.state.step ?? 0, device: device.device, ...(device.adapter ? { adapter: device.adapter } : {}) }],
     };
     writeSettings(info.dir, next);
     sink.result({ runId: info.runId, dir: info.dir } satisfies TrainResult);

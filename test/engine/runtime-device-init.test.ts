@@ -63,3 +63,12 @@ test('the PRNG is uniform enough: bucket counts of 100k draws stay within 3% of 
   for (let i = 0; i < 100_000; i++) buckets[Math.floor(r.next() * 10)]++;
   for (const b of buckets) assert.ok(Math.abs(b - 10_000) < 300, `bucket ${b}`);
 });
+
+test('vulkaninfo --summary is read into adapters: llvmpipe is software, a discrete GPU is hardware', async () => {
+  const { parseVulkanSummary } = await import('../../engine/runtime/adapters');
+  const text = `Devices:\n========\nGPU0:\n\tapiVersion         = 1.3.289\n\tdeviceType         = PHYSICAL_DEVICE_TYPE_DISCRETE_GPU\n\tdeviceName         = NVIDIA H100 80GB HBM3\n\tdriverName         = NVIDIA\nGPU1:\n\tdeviceType         = PHYSICAL_DEVICE_TYPE_CPU\n\tdeviceName         = llvmpipe (LLVM 15.0.6, 256 bits)\n\tdriverName         = llvmpipe\n`;
+  assert.deepEqual(parseVulkanSummary(text), [
+    { name: 'NVIDIA H100 80GB HBM3', type: 'discrete', software: false, driver: 'NVIDIA', source: 'vulkaninfo' },
+    { name: 'llvmpipe (LLVM 15.0.6, 256 bits)', type: 'cpu', software: true, driver: 'llvmpipe', source: 'vulkaninfo' },
+  ]);
+});

@@ -30,8 +30,9 @@ export const rule: GradRule = (c) => {
   const front = toFront.map((i) => xd[i]);
   const N = idxSizes.reduce((a, b) => a * b, 1);
   const R = front.slice(1).reduce((a, b) => a * b, 1);
+  // int32 ids stay int32 (ScatterElements takes them): WebGPU has no int64 Expand, which would run on the CPU.
   const flatIds = c.cached('Reshape', [idx, g.constInt64([N, 1])]);
-  const ids = g.op1('Expand', [g.dtypeOf(idx) === 'int64' ? flatIds : c.cached('Cast', [flatIds], { to: 7 }), g.constInt64([N, R])]);
+  const ids = g.op1('Expand', [flatIds, g.constInt64([N, R])]);
   const rows = (v: string) => g.op1('Reshape', [v, g.constInt64([N, R])]);
   const scatter = (upd: string) => g.op1('Reshape', [
     g.op1('ScatterElements', [zeros(g, [front[0], R]), ids, rows(upd)], { axis: 0, reduction: 'add' }), g.constInt64(front),
