@@ -12,6 +12,9 @@ import { train } from '../engine/runtime/trainer';
 import { Rng } from '../engine/runtime/init';
 import type { Batch, DatasetLike } from '../engine/runtime/types';
 import type { DeviceName } from '../engine/runtime/device';
+import type { GraphIO } from '../engine/runtime/types';
+import protobuf from 'protobufjs';
+import { ONNX_PROTO } from '../engine/onnx/onnxProto';
 
 interface Config { name: string; vocab: number; embed: number; hidden: number; batch: number; time: number; steps: number; torch2: number }
 
@@ -58,6 +61,21 @@ function randomData(c: Config, steps: number): DatasetLike {
   };
 }
 
+/**
+ * The step graph's node count (per-node cost decides GPU speed) and the bytes that cross between host and
+ * device per step when weights, optimizer state and carried state stay on the device: the batch, the dropout
+ * randoms and the scalars in; the loss and the figures out.
+ */
+function stepShape(g: { bytes: Uint8Array; io: GraphIO }): string {
+  const T = protobuf.parse(ONNX_PROTO, { keepCase: true }).root.lookupType('onnx.ModelProto');
+  const m = T.decode(g.bytes) as unknown as { graph: { node: unknown[] } };
+  const resident = (n: string) => n.startsWith('param/') || n.startsWith('opt/') || n.startsWith('state/');
+  const size = (shape: number[]) => 4 * shape.reduce((a, b) => a * Math.max(1, b), 1);
+  const inBytes = g.io.inputs.filter((i) => !resident(i.name)).reduce((a, i) => a + size(i.shape), 0);
+  const outBytes = g.io.outputs.filter((o) => !o.endsWith(':next')).length * 4;
+  return `${m.graph.node.length.toLocaleString('en-US')} nodes; ${((inBytes + outBytes) / 1024).toFixed(1)} KB host<->device a step`;
+}
+
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -71,7 +89,8 @@ async function bench(c: Config, threads: number, steps: number, dir: string, dev
   const t0 = performance.now();
   const model = compileExperiment(a, { vocab: c.vocab, batch: c.batch, time: c.time });
   let built = 0;
-  const timed = { ...model, trainStep: (d: Record<string, number>) => { const s = performance.now(); const r = model.trainStep(d); built += performance.now() - s; return r; } };
+  let shape = '';
+  const timed = { ...model, trainStep: (d: Record<string, number>) => { const s = performance.now(); const r = model.trainStep(d); built += performance.now() - s; shape = stepShape(r); return r; } };
   const ms: number[] = [];
   const runDir = fs.mkdtempSync(path.join(dir, 'run-'));
   await train({
@@ -85,7 +104,7 @@ async function bench(c: Config, threads: number, steps: number, dir: string, dev
   const tokens = c.batch * c.time;
   console.log(
     `${c.name.padEnd(8)} ${device} threads ${threads}  ${med.toFixed(1).padStart(8)} ms/step  ${Math.round(tokens / (med / 1000)).toString().padStart(7)} tok/s` +
-      `  (median of ${steady.length}; graph build ${(built / 1000).toFixed(1)}s; first step ${ms[0].toFixed(0)} ms; total ${(first / 1000).toFixed(1)}s; PyTorch CPU 2 threads ${c.torch2} ms)`,
+      `  (median of ${steady.length}; ${shape}; graph build ${(built / 1000).toFixed(1)}s; first step ${ms[0].toFixed(0)} ms; total ${(first / 1000).toFixed(1)}s; PyTorch CPU 2 threads ${c.torch2} ms)`,
   );
 }
 
