@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { ExportResult } from '../process/protocol';
 import { parseArgs } from './args';
-import { defaultIO, runSimple, runRef, wantsHelp, type CliIO } from './run-job';
+import { defaultIO, runSimple, runRef, runsRoot, wantsHelp, type CliIO } from './run-job';
 
 export const EXPORT_USAGE = `usage: unroll export RUN [OUT.onnx] [--force] [--root DIR]   (default OUT: model.onnx in the run folder; --force replaces an existing OUT)`;
 
@@ -13,7 +13,7 @@ export async function runExport(argv: string[], io: CliIO = defaultIO): Promise<
   try {
     const { positional, options } = parseArgs(argv, { root: 'string', force: 'bool' }, EXPORT_USAGE);
     if (positional.length < 1 || positional.length > 2) throw new Error(EXPORT_USAGE);
-    params = { run: runRef(cwd, positional[0]), out: positional[1] ? path.resolve(cwd, positional[1]) : undefined, workspaceRoot: path.resolve(cwd, String(options.root ?? '.')), force: options.force === true };
+    params = { run: runRef(cwd, positional[0]), out: positional[1] ? path.resolve(cwd, positional[1]) : undefined, workspaceRoot: runsRoot(cwd, options.root), force: options.force === true };
   } catch (e) {
     io.err(`unroll export: ${(e as Error).message}\n`);
     return 2;

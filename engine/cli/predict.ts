@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PredictResult } from '../process/protocol';
 import { parseArgs } from './args';
-import { defaultIO, runSimple, runRef, wantsHelp, type CliIO } from './run-job';
+import { defaultIO, runSimple, runRef, runsRoot, wantsHelp, type CliIO } from './run-job';
 
 export const PREDICT_USAGE = `usage: unroll predict RUN [INPUT] [--root DIR] [--json]
   INPUT: text ("a wonderful film"), numbers for a numeric model ("0.0 0.31 0.59", steps of several features
@@ -29,7 +29,7 @@ export async function runPredict(argv: string[], io: CliIO = defaultIO): Promise
     // Without INPUT the experiment's `predict { from = ... }` is used.
     if (positional.length < 1 || positional.length > 2) throw new Error(PREDICT_USAGE);
     json = options.json === true;
-    params = { run: runRef(cwd, positional[0]), input: positional[1] === undefined ? undefined : inputText(cwd, positional[1]), workspaceRoot: path.resolve(cwd, String(options.root ?? '.')), device: options.device as 'cpu' | undefined };
+    params = { run: runRef(cwd, positional[0]), input: positional[1] === undefined ? undefined : inputText(cwd, positional[1]), workspaceRoot: runsRoot(cwd, options.root), device: options.device as 'cpu' | undefined };
   } catch (e) {
     io.err(`unroll predict: ${(e as Error).message}\n`);
     return 2;

@@ -2,6 +2,7 @@
 // into an exit code (0 ok, 1 failed, 2 usage, 130 interrupted twice).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { projectRoot } from '../../language/data/root';
 import { startJob, type JobHandle } from '../runtime/host';
 import type { Job, JobEvent } from '../runtime/jobs-types';
 
@@ -16,6 +17,20 @@ export interface CliIO {
   inProcess?: boolean;
   /** stdout is a terminal (control characters are escaped there). */
   stdoutTty?: boolean;
+}
+
+/**
+ * Where runs live (`<root>/.unroll/runs`): --root when given (never the file system's root), else the project
+ * above `near` (the experiment's folder for train, the current folder otherwise): the nearest folder holding
+ * `.unroll/`, as git finds `.git`; else the current folder.
+ */
+export function runsRoot(cwd: string, root: unknown, near: string = cwd): string {
+  if (root !== undefined) {
+    const r = path.resolve(cwd, String(root));
+    if (path.dirname(r) === r) throw new Error(`--root ${r} would keep runs in the file system's root; give a project folder`);
+    return r;
+  }
+  return projectRoot(near) ?? cwd;
 }
 
 /** A RUN argument that names an existing folder (relative to cwd) becomes absolute; names stay as they are. */

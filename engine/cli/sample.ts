@@ -1,8 +1,7 @@
 // `unroll sample RUN [--prime TEXT] [--length N] [--temperature T] [--seed N]`: text from a language model.
-import * as path from 'node:path';
 import type { SampleResult, SampleTextParams } from '../process/protocol';
 import { parseArgs } from './args';
-import { defaultIO, runSimple, runRef, wantsHelp, type CliIO } from './run-job';
+import { defaultIO, runSimple, runRef, runsRoot, wantsHelp, type CliIO } from './run-job';
 
 export const SAMPLE_USAGE = `usage: unroll sample RUN [--prime TEXT] [--length N] [--temperature T] [--seed N] [--root DIR]`;
 
@@ -19,7 +18,7 @@ export async function runSample(argv: string[], io: CliIO = defaultIO): Promise<
     const { positional, options } = parseArgs(argv, { prime: 'string', length: 'int', temperature: 'float', seed: 'int', root: 'string', device: 'string' }, SAMPLE_USAGE);
     if (positional.length !== 1) throw new Error(SAMPLE_USAGE);
     params = {
-      run: runRef(cwd, positional[0]), workspaceRoot: path.resolve(cwd, String(options.root ?? '.')),
+      run: runRef(cwd, positional[0]), workspaceRoot: runsRoot(cwd, options.root),
       prime: options.prime as string | undefined, length: options.length as number | undefined,
       temperature: options.temperature as number | undefined, seed: options.seed as number | undefined,
       device: options.device as 'cpu' | undefined, stream: true,

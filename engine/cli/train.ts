@@ -4,19 +4,23 @@
 import * as path from 'node:path';
 import type { ValidatingParams, CheckpointParams, FailedParams, FinishedParams, LogParams, MetricsParams, RunStartedParams, SampleNotificationParams, TrainResult, Device } from '../process/protocol';
 import type { Job } from '../runtime/jobs-types';
+import { readCheckpointPointer } from '../runs/checkpoint';
 import { parseArgs, UsageError } from './args';
 import { Progress } from './progress';
-import { defaultIO, start, runRef, wantsHelp, type CliIO } from './run-job';
+import { defaultIO, start, runRef, runsRoot, wantsHelp, type CliIO } from './run-job';
 
 export const TRAIN_USAGE = `usage: unroll train FILE.rnn [--epochs N] [--steps N] [--device auto|cpu|webgpu|cuda] [--threads N] [--root DIR]
        unroll train --resume RUN [--epochs N] [--steps N] [--device ...] [--threads N] [--root DIR]
   RUN is a run folder, an experiment name (its latest run) or <experiment>/<run-id>.
-  Runs are stored under DIR/.unroll/runs (default DIR: the current folder).`;
+  Runs are stored under DIR/.unroll/runs (default DIR: the nearest folder above the experiment, or above
+  this one for --resume, that holds .unroll/; else the current folder).`;
 
 const DEVICES = new Set(['auto', 'cpu', 'webgpu', 'cuda']);
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+/** A second Ctrl-C sooner than this after the first is the same keypress delivered twice (timeout, kill -- -PGID). */
+const REPEAT_MS = 150;
 
 /** Ends this process by `sig` itself (default action restored), so the parent sees death by that signal. */
 function reraise(sig: NodeJS.Signals): void {
@@ -35,8 +39,10 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
     }
     if (options.threads === 0) throw new UsageError(`--threads must be at least 1\n${TRAIN_USAGE}`);
     if (options.device !== undefined && !DEVICES.has(String(options.device))) throw new UsageError(`--device must be auto, cpu, webgpu or cuda, got "${options.device}"\n${TRAIN_USAGE}`);
+    // train FILE keeps its runs in the project above the experiment; --resume RUN looks above this folder.
+    const near = options.resume === undefined && positional[0] ? path.dirname(path.resolve(cwd, positional[0])) : cwd;
     const common = {
-      workspaceRoot: path.resolve(cwd, String(options.root ?? '.')),
+      workspaceRoot: runsRoot(cwd, options.root, near),
       epochs: options.epochs as number | undefined,
       steps: options.steps as number | undefined,
       device: options.device as Device | undefined,
@@ -58,7 +64,6 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
   const progress = new Progress({ write: io.err, tty, columns: process.stderr.columns });
   let outcome: { code: number } | undefined;
   let runDir: string | undefined;
-  let lastCheckpoint: CheckpointParams | undefined;
   const h = start(job, io, (event, params) => {
     switch (event) {
       case 'runStarted': {
@@ -77,7 +82,6 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
       }
       case 'checkpoint': {
         const c = params as CheckpointParams;
-        lastCheckpoint = c;
         if (!tty) progress.line(`checkpoint ${path.basename(c.path)} (step ${c.step})`);
         break;
       }
@@ -114,20 +118,25 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
   });
 
   // Ctrl-C, SIGTERM (timeout, docker stop) and SIGHUP (a closed terminal) all stop after the current step
-  // with a checkpoint, and the exit code says which signal it was (128 + its number), as shells expect. A
-  // second signal quits at once by re-raising it: the run folder stays consistent (every file in it is
-  // written atomically), and the message says what it really keeps.
+  // with a checkpoint, and the exit code says which signal it was (128 + its number), as shells expect. Only
+  // a second Ctrl-C, pressed as a person would (not the copy `timeout` or a process-group kill delivers a
+  // moment later), quits at once: by re-raising it, so the run folder stays consistent (every file in it is
+  // written atomically), with a message that reads the folder for what it really keeps.
   let stopSignal: NodeJS.Signals | undefined;
+  let stopAt = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     if (!stopSignal) {
       stopSignal = sig;
+      stopAt = Date.now();
       progress.line(`${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping after the current step and writing a checkpoint (Ctrl-C again to quit at once)...`);
       h.stop();
       return;
     }
+    if (sig !== 'SIGINT' || Date.now() - stopAt < REPEAT_MS) return; // a duplicate, or SIGTERM/SIGHUP again: keep stopping
     progress.end();
-    const keeps = lastCheckpoint
-      ? `the run keeps its checkpoint at step ${lastCheckpoint.step} (${path.basename(lastCheckpoint.path)}); continue with \`unroll train --resume ${runDir ?? 'RUN'}\``
+    const ptr = runDir ? readCheckpointPointer(runDir) : undefined;
+    const keeps = ptr
+      ? `the run keeps its checkpoint at step ${ptr.step} (${ptr.file}); continue with \`unroll train --resume ${runDir}\``
       : `the run has no checkpoint yet${runDir ? ` (${runDir})` : ''}, so resuming it starts over`;
     io.err(`unroll train: quit before the stop finished; ${keeps}\n`);
     quit(sig);

@@ -138,6 +138,8 @@ export interface StepMetrics {
 }
 export interface EpochMetrics {
   kind: 'epoch';
+  /** Validation of an epoch cut short by the step limit (a resume drops it: the full epoch's line follows). */
+  partial?: boolean;
   runId?: string;
   epoch: number;
   step: number;

@@ -109,8 +109,8 @@ export class MetricsWriter {
     const keep = fs.readFileSync(this.file, 'utf8').split('\n').filter((l) => {
       if (!l.trim()) return false;
       try {
-        const o = JSON.parse(l) as { step?: number };
-        return typeof o.step !== 'number' || o.step <= step;
+        const o = JSON.parse(l) as { step?: number; partial?: boolean };
+        return !o.partial && (typeof o.step !== 'number' || o.step <= step);
       } catch {
         return false;
       }

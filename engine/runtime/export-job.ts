@@ -36,7 +36,7 @@ export async function exportJob(p: ExportParams, note: (m: string) => void): Pro
   const about = `${out}.json`;
   writeOut(out, bytes, p.force || p.out === undefined);
   // The same description beside the model as plain JSON, for programs that cannot read metadata_props.
-  writeOut(about, JSON.stringify({ model: path.basename(out), run: `${run.settings.experiment}/${run.runId}`, ...sidecar }, null, 1) + '\n', true);
+  writeOut(about, JSON.stringify({ model: path.basename(out), run: `${run.settings.experiment}/${run.runId}`, ...sidecar }, null, 1) + '\n', true); // checked with the model
   return { runId: run.runId, path: out, bytes: bytes.byteLength, about };
 }
 
@@ -45,7 +45,9 @@ function checkTarget(out: string, force: boolean | undefined): void {
   const dir = path.dirname(out);
   if (!fs.existsSync(dir)) throw new UserError(`cannot export to ${out}: the folder ${dir} does not exist; create it first, or give another path`);
   if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new UserError(`cannot export to ${out}: it is a folder; give a file name, e.g. ${path.join(out, 'model.onnx')}`);
-  if (fs.existsSync(out) && !force) throw new UserError(`${out} already exists; pass --force to replace it, or give another name`);
+  for (const f of [out, `${out}.json`]) {
+    if (fs.existsSync(f) && !force) throw new UserError(`${f} already exists; pass --force to replace it, or give another name`);
+  }
 }
 
 function writeOut(file: string, data: string | Uint8Array, force: boolean): void {

@@ -143,7 +143,7 @@ export async function sample(run: LoadedRun, p: SampleParams, onText?: (chunk: s
     try {
       ids = prime ? run.dataset.encode(prime) : [];
     } catch (e) {
-      throw new UserError(`prime ${JSON.stringify(prime)}: ${(e as Error).message}`);
+      throw new UserError(`prime ${JSON.stringify(prime.length > 60 ? `${prime.slice(0, 57)}...` : prime)}: ${(e as Error).message}`);
     }
     if (!ids.length) ids = [vocab?.eos ?? Math.floor(rng.next() * (run.dataset.dims.vocab ?? vocab?.tokens.length ?? 1))];
     const generated: number[] = [];

@@ -217,7 +217,8 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
     const device = await selectDevice(p.device ?? settings.device);
     const history = Array.isArray(settings.resumed) ? (settings.resumed as unknown[]) : [];
     const next: RunSettings = {
-      ...settings, device: device.device, threads: p.threads ?? settings.threads, epochs: p.epochs ?? settings.epochs, steps: p.steps ?? settings.steps,
+      // This resume's --epochs/--steps, else the experiment's own train block (not an earlier command's).
+      ...settings, device: device.device, threads: p.threads ?? settings.threads, epochs: p.epochs ?? analysis.train!.epochs, steps: p.steps ?? analysis.train!.steps,
       resumed: [...history, { time: new Date().toISOString(), fromStep: resume?.state.step ?? 0, device: device.device, ...(device.adapter ? { adapter: device.adapter } : {}) }],
     };
     writeSettings(info.dir, next);

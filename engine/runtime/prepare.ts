@@ -13,9 +13,10 @@ import type { DatasetLike, ModelLike } from './types';
 export function formatDiagnostics(file: string, a: Analysis): string | undefined {
   const errors = a.diagnostics.filter((d) => d.severity === 1);
   if (!errors.length) return undefined;
-  return errors
-    .map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error [${d.code}] ${d.message}${d.fix ? `\n  fix: ${d.fix}` : ''}`)
-    .join('\n');
+  const shown = errors.slice(0, 20)
+    .map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error [${d.code}] ${d.message}${d.fix ? `\n  fix: ${d.fix}` : ''}`);
+  if (errors.length > 20) shown.push(`... and ${errors.length - 20} more errors (unroll check ${path.basename(file)} lists them)`);
+  return shown.join('\n');
 }
 
 /** Check the experiment text, waiting for data-derived sizes if the checker is still reading the corpus. */

@@ -201,7 +201,8 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
     for (const p of model.params) {
       if (!store.get(paramInput(p.name))) throw new Error(`the checkpoint has no value for parameter ${p.name}: the experiment's model changed since this run was saved; start a new run instead of resuming`);
     }
-    writer.truncateAfter(o.resume.step);
+    // Nothing left to do keeps the file as it is (its partial-epoch validation line included).
+    if (o.steps === undefined || o.resume.step < o.steps) writer.truncateAfter(o.resume.step);
   } else {
     writer.truncateAfter(0); // a resumed run without a checkpoint starts over: its old step lines go
     for (const [name, t] of initialState(model, o.seed)) store.set(name, t);
@@ -238,6 +239,8 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
   };
 
   try {
+    // A resumed run already at its step limit has nothing to do (it must not take one more step).
+    if (o.steps !== undefined && step >= o.steps) return { reason: 'steps', epoch: epochsDone, step, checkpoint: o.resumeCheckpoint, lastLoss };
     for (let epoch = epochsDone + 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
       const acc = new MetricAccumulator(o.metrics, o.lossFn);
@@ -295,7 +298,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
           if (stepLimit && !o.shouldStop()) {
             const valid = await validate(epoch, step);
             const eline: MetricsParams = {
-              kind: 'epoch', epoch, step, trainLoss: acc.meanLoss(), train: acc.values(),
+              kind: 'epoch', epoch, step, partial: true, trainLoss: acc.meanLoss(), train: acc.values(),
               seconds: (performance.now() - t0) / 1000, time: Date.now(),
             };
             if (valid) {

@@ -10,10 +10,18 @@ export const RUNS_MARKER = '.unroll';
 export function dataRoot(experimentPath: string, workspaceFolder?: string): string {
   if (workspaceFolder) return path.resolve(workspaceFolder);
   const own = path.dirname(path.resolve(experimentPath));
-  for (let d = own; ; d = path.dirname(d)) {
+  return projectRoot(own) ?? own;
+}
+
+/**
+ * The nearest folder at or above `dir` holding `.unroll/` (the project: where runs are kept and the data's
+ * workspace), never the file system's root (a `/.unroll` would open every file to every experiment).
+ */
+export function projectRoot(dir: string): string | undefined {
+  for (let d = path.resolve(dir); path.dirname(d) !== d; d = path.dirname(d)) {
     try { if (fs.statSync(path.join(d, RUNS_MARKER)).isDirectory()) return d; } catch { /* keep looking */ }
-    if (path.dirname(d) === d) return own;
   }
+  return undefined;
 }
 
 export function realPath(p: string): string {

@@ -51,10 +51,10 @@ function project(name: string, dataPath: string): string {
   return dir;
 }
 
-test('the workspace rule: check and train agree on ../data, a symlink out of the workspace is refused, --root never widens it', () => {
+test('the workspace rule: check and train agree on ../data, a symlink out of the workspace is refused, --root never widens it, runs go to the project above', () => {
   const dir = project('ws', '../data/t.txt');
   const c1 = unroll(['check', 'sub/a.rnn'], dir);
-  const t1 = unroll(['train', 'sub/a.rnn', '--root', '/'], dir);
+  const t1 = unroll(['train', 'sub/a.rnn', '--root', work], dir); // a --root above the data does not widen the workspace
   assert.equal(c1.status, 1);
   assert.match(c1.stdout, /sub\/a\.rnn:2:11: error\[missing-file\]: data path \.\.\/data\/t\.txt leaves the workspace/);
   assert.match(c1.stdout, /mkdir .*ws\/\.unroll/, 'the fix says how to widen it');
@@ -63,6 +63,16 @@ test('the workspace rule: check and train agree on ../data, a symlink out of the
   fs.mkdirSync(path.join(dir, '.unroll'));
   assert.equal(unroll(['check', 'sub/a.rnn'], dir).status, 0, 'with .unroll/ above, the project folder is the workspace');
   assert.equal(unroll(['train', 'sub/a.rnn', '--steps', '1'], dir).status, 0);
+  // Trained from the subfolder, the run still goes to the project's .unroll (no second workspace appears).
+  const fromSub = unroll(['train', 'a.rnn', '--steps', '1'], path.join(dir, 'sub'));
+  assert.equal(fromSub.status, 0, fromSub.stderr);
+  assert.ok(fromSub.stdout.trim().startsWith(path.join(dir, '.unroll', 'runs')), fromSub.stdout);
+  assert.ok(!fs.existsSync(path.join(dir, 'sub', '.unroll')));
+  assert.equal(unroll(['check', 'a.rnn'], path.join(dir, 'sub')).status, 0);
+  assert.equal(unroll(['predict', 'a', 'the cat'], path.join(dir, 'sub')).status, 0, 'by name from the subfolder, the project\'s runs are found');
+  const slash = unroll(['train', 'sub/a.rnn', '--root', '/'], dir);
+  assert.equal(slash.status, 2);
+  assert.match(slash.stderr, /would keep runs in the file system's root/);
 
   const link = project('link', 'pw.txt');
   fs.symlinkSync('/etc/hostname', path.join(link, 'sub', 'pw.txt'));
@@ -131,6 +141,12 @@ test('train refuses --epochs 0, --steps 0 and a missing file; export refuses to 
   assert.equal(again.status, 1);
   assert.match(again.stderr, /m\.onnx already exists; pass --force to replace it/);
   assert.equal(unroll(['export', 'tiny_cli', 'm.onnx', '--force']).status, 0);
+  fs.writeFileSync(path.join(work, 'n.onnx.json'), '{}');
+  assert.match(unroll(['export', 'tiny_cli', 'n.onnx']).stderr, /n\.onnx\.json already exists; pass --force/, 'the description beside the model is not overwritten either');
+  // A resume whose step limit is already reached takes no step.
+  const past = unroll(['train', '--resume', 'tiny_cli', '--steps', '1']);
+  assert.equal(past.status, 0, past.stderr);
+  assert.match(past.stderr, /reached the step limit at step 2 /);
   assert.match(unroll(['export', 'tiny_cli', 'nodir/m.onnx']).stderr, /the folder .*nodir does not exist/);
   assert.match(unroll(['export', 'tiny_cli', '.']).stderr, /is a folder; give a file name/);
 });

@@ -65,9 +65,14 @@ async function interrupted(file: string, how: string, after: number): Promise<{ 
     await new Promise((r) => setTimeout(r, 5));
   }
   if (how === 'double SIGINT') {
+    // a person's second Ctrl-C: quit at once
     child.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 1 + rand() * 20));
+    await new Promise((r) => setTimeout(r, 200 + rand() * 200));
     child.kill('SIGINT');
+  } else if (how === 'SIGTERM twice') {
+    // GNU timeout signals the process, then its whole process group: the same stop, delivered twice
+    child.kill('SIGTERM');
+    child.kill('SIGTERM');
   } else child.kill(how as NodeJS.Signals);
   const r = await exit;
   dir ??= /^(\/\S+)$/m.exec(stdout)?.[1] ?? /^run (\S+)/m.exec(stderr)?.[1];
@@ -83,9 +88,9 @@ test('interrupted at random moments by every kind of stop, then resumed: the sam
   assert.ok(total >= 60, `the reference run has enough steps to interrupt (${total})`);
   const want = weights(refDir);
 
-  const kinds = ['SIGKILL', 'SIGTERM', 'SIGHUP', 'SIGINT', 'double SIGINT'];
+  const kinds = ['SIGKILL', 'SIGTERM', 'SIGHUP', 'SIGINT', 'double SIGINT', 'SIGTERM twice'];
   let faults = 0;
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 24; i++) {
     const how = kinds[i % kinds.length];
     const file = experiment(`fault${i}`);
     const at = 1 + Math.floor(rand() * (total - 10));
@@ -93,7 +98,7 @@ test('interrupted at random moments by every kind of stop, then resumed: the sam
     faults++;
     assert.ok(!/terminate called|Napi::Error|core dumped/.test(r.stderr), `${how}: no native abort\n${r.stderr}`);
     const exit = r.signal ?? String(r.code);
-    const expected: Record<string, string[]> = { SIGKILL: ['SIGKILL'], SIGTERM: ['143'], SIGHUP: ['129'], SIGINT: ['130'], 'double SIGINT': ['SIGINT', '130'] };
+    const expected: Record<string, string[]> = { SIGKILL: ['SIGKILL'], SIGTERM: ['143'], SIGHUP: ['129'], SIGINT: ['130'], 'double SIGINT': ['SIGINT', '130'], 'SIGTERM twice': ['143'] };
     assert.ok(expected[how].includes(exit), `${how} after ${at} steps: exit ${exit}\n${r.stderr}`);
     // The folder reads, and what it says about its checkpoint is true.
     const ck = readLatestCheckpoint(r.dir);
@@ -105,6 +110,10 @@ test('interrupted at random moments by every kind of stop, then resumed: the sam
       assert.ok(said || (stopped && ck?.state.step === Number(stopped[1])), r.stderr);
       if (said?.[1]) assert.ok(ck && ck.state.step >= Number(said[1]), `the checkpoint it names exists (${said[1]})`);
       else if (said) assert.equal(ck, undefined, 'it said there was no checkpoint, and there is none');
+    }
+    if (how === 'SIGTERM twice' || how === 'SIGTERM' || how === 'SIGHUP' || how === 'SIGINT') {
+      const stopped = /^stopped at step (\d+)/m.exec(r.stderr);
+      if (stopped) assert.equal(ck?.state.step, Number(stopped[1]), `${how}: a graceful stop leaves a checkpoint at the step it stopped`);
     }
     const from = ck?.state.step ?? 0;
     const res = unroll(['train', '--resume', r.dir, '--device', 'cpu']);
