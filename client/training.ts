@@ -23,6 +23,9 @@ interface Tracked {
   step?: number;
   epoch?: number;
   loss?: number;
+  /** The device it trains on and why (shown in the progress notification and the status bar's tooltip). */
+  device?: string;
+  deviceReason?: string;
   /** Wall clock and step at the first step seen: the ETA is the rate since then (validation included). */
   first?: { time: number; step: number };
   progress?: vscode.Progress<{ message?: string; increment?: number }>;
@@ -149,10 +152,12 @@ export class Training implements vscode.Disposable {
   private onStarted(p: RunStartedParams): void {
     const t = this.track({ runId: p.runId, dir: p.dir, file: p.file, experiment: p.experiment });
     t.epochs = p.epochs;
+    t.device = p.adapter ? `${p.device} (${p.adapter})` : p.device;
+    t.deviceReason = p.deviceReason;
     this.panels.runStarted(p);
     t.totalSteps = this.panels.runInfo(p.runId)?.totalSteps;
     t.step = p.resumedFrom?.step;
-    this.engineOut.info(`[${p.runId}] ${p.resumedFrom ? 'resumed' : 'started'} ${p.experiment}: ${p.params.toLocaleString('en-US')} parameters, ${p.epochs} epochs of ${p.stepsPerEpoch} steps on ${p.device}; files in ${p.dir}`);
+    this.engineOut.info(`[${p.runId}] ${p.resumedFrom ? 'resumed' : 'started'} ${p.experiment}: ${p.params.toLocaleString('en-US')} parameters, ${p.epochs} epochs of ${p.stepsPerEpoch} steps on ${t.device}${p.deviceReason ? ` (${p.deviceReason})` : ''}; files in ${p.dir}`);
     const shapes: RuntimeShapesParams = { uri: vscode.Uri.file(p.file).toString(), runId: p.runId, shapes: p.shapes };
     this.shapes.set(shapes.uri, shapes);
     this.sendShapes(shapes);
@@ -192,6 +197,7 @@ export class Training implements vscode.Disposable {
     ];
     const eta = this.eta(t);
     if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
+    if (t.device) parts.push(`on ${t.device}`);
     return parts.filter(Boolean).join(' · ');
   }
 
@@ -252,7 +258,7 @@ export class Training implements vscode.Disposable {
     }
     const t = live[0];
     this.status.text = `$(sync~spin) ${t.experiment}${t.epoch !== undefined ? ` · ${this.describe(t)}` : ''}${live.length > 1 ? ` (+${live.length - 1})` : ''}`;
-    this.status.tooltip = `Unroll: training ${live.map((r) => `${r.experiment} (${r.runId})`).join(', ')}. Click for the loss panel.`;
+    this.status.tooltip = `Unroll: training ${live.map((r) => `${r.experiment} (${r.runId}) on ${r.device ?? '?'}${r.deviceReason ? `: ${r.deviceReason}` : ''}`).join('; ')}. Click for the loss panel.`;
     this.status.command = { title: 'Show Loss Panel', command: 'unroll.showLossPanel', arguments: t.file ? [vscode.Uri.file(t.file)] : [] };
     this.status.show();
   }

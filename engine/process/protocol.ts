@@ -110,6 +110,9 @@ export interface RunStartedParams {
   /** Resolved runtime shape of every statement for the first batch's sizes: name -> [[dim, size], ...]. */
   shapes: Record<string, [string, number][]>;
   device: string;
+  /** Why this device ("asked for", or what `auto` found), and the WebGPU adapter when known. */
+  deviceReason?: string;
+  adapter?: string;
   threads?: number;
   params: number;
   epochs: number;

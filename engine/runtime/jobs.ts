@@ -134,7 +134,8 @@ async function runTraining(o: {
     /* shapes are informative only */
   }
   notify.runStarted(sink, {
-    runId: o.runId, dir: o.runDir, experiment: o.analysis.experiment, file: o.file, shapes, device: settings.device, threads: settings.threads,
+    runId: o.runId, dir: o.runDir, experiment: o.analysis.experiment, file: o.file, shapes, device: settings.device, deviceReason: o.deviceReason,
+    adapter: typeof settings.adapter === 'string' ? settings.adapter : undefined, threads: settings.threads,
     params: settings.totalParams, epochs: settings.epochs, stepsPerEpoch: dataset.trainSize,
     resumedFrom: o.resume ? { epoch: o.resume.state.epoch, step: o.resume.state.step } : undefined,
   });

@@ -94,7 +94,7 @@ async function bothDevices(bytes: Uint8Array, io: GraphIO, feeds: Record<string,
 }
 
 for (const name of ['arithmetic', 'char_lm', 'ptb_lm', 'sentiment', 'imdb_keras', 'sine', 'adding']) {
-  test(`${name}: a training step and the inference graph on webgpu equal the CPU`, { timeout: 600_000, skip: undefined }, async (t) => {
+  test(`${name}: a training step, the inference graph and a sampling step on webgpu equal the CPU`, { timeout: 600_000, skip: undefined }, async (t) => {
     const skip = skipReason();
     if (skip) { t.skip(skip); return; }
     const file = path.join(EXAMPLES, `${name}.rnn`);
@@ -118,8 +118,25 @@ for (const name of ['arithmetic', 'char_lm', 'ptb_lm', 'sentiment', 'imdb_keras'
     const [fc, fg] = await bothDevices(fwd.bytes, fwd.io, ffeeds, `${name}-infer`);
     for (const o of fwd.io.outputs) if (fc[o].type === 'float32') assertClose(fg[o], fc[o], `${name} inference ${o}`);
 
+    if (analysis.data?.source === 'text') {
+      // sample's graph: one token, the recurrent state in and out (what sample and predict step through)
+      const dims = { ...batch.dims, batch: 1, time: 1 };
+      const one = model.forward(dims, { stateInputs: true });
+      const sfeeds: Record<string, ort.Tensor> = {
+        x: new ort.Tensor('int32', Int32Array.of(1), [1, 1]), mask: new ort.Tensor('float32', Float32Array.of(1), [1, 1]),
+        y: new ort.Tensor('int32', Int32Array.of(0), [1, 1]),
+      };
+      for (const i of one.io.inputs) {
+        if (i.name.startsWith('param/')) sfeeds[i.name] = state.get(i.name)!;
+        else if (i.name.startsWith('state/')) sfeeds[i.name] = new ort.Tensor('float32', Float32Array.from({ length: i.shape.reduce((a, b) => a * b, 1) }, (_, k) => Math.sin(k) * 0.5), i.shape);
+      }
+      for (const k of Object.keys(sfeeds)) if (!one.io.inputs.some((i) => i.name === k)) delete sfeeds[k];
+      const [sc, sg] = await bothDevices(one.bytes, one.io, sfeeds, `${name}-sample`);
+      for (const o of one.io.outputs) if (sc[o].type === 'float32') assertClose(sg[o], sc[o], `${name} sampling step ${o}`);
+    }
+
     const ops = cpuNodes(`${name}-train`);
-    for (const [op, n] of cpuNodes(`${name}-infer`)) ops.set(op, (ops.get(op) ?? 0) + n);
+    for (const tag of ['infer', 'sample']) for (const [op, n] of cpuNodes(`${name}-${tag}`)) ops.set(op, (ops.get(op) ?? 0) + n);
     fallbacks.set(name, ops);
     // A node on the CPU costs two bus crossings a step on a real GPU: none is left (list them if one comes back).
     assert.deepEqual([...ops], [], `${name}: nodes placed on the CPU provider under webgpu`);
