@@ -93,4 +93,5 @@ test('a diverging loss stops the run and keeps the last good checkpoint', async 
   assert.match(r.nanMessage!, /loss became (NaN|Infinity) at step \d+.*last good checkpoint is checkpoint-\d+\.bin.*Lower the learning rate/);
   const ck = readLatestCheckpoint(o.runDir)!;
   for (const t of Object.values(ck.state.tensors)) assert.ok(t.data.every(Number.isFinite), 'the checkpoint holds finite weights');
+  assert.ok(ck.pointer.validLoss === undefined || Number.isFinite(ck.pointer.validLoss), `the last good checkpoint's validation loss is finite (${ck.pointer.validLoss})`);
 });
