@@ -21,6 +21,15 @@ function read(file: string): LockInfo | undefined {
   }
 }
 
+/**
+ * Removes the lock a job of this process held when its worker thread died without releasing it (threads
+ * share the process id, so the lock would otherwise look held until the process exits).
+ */
+export function releaseLockOf(dir: string, pid = process.pid): void {
+  const file = path.join(dir, LOCK_FILE);
+  if (read(file)?.pid === pid) fs.rmSync(file, { force: true });
+}
+
 /** Takes the run's lock or throws RunLockedError; returns the release function. */
 export function lockRun(dir: string): () => void {
   const file = path.join(dir, LOCK_FILE);

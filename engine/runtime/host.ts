@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { releaseLockOf } from '../runs/lock';
 import type { Job, JobEvent, JobSink, WorkerMessage } from './jobs-types';
 
 export interface JobHandle {
@@ -70,15 +71,25 @@ export function startJob(job: Job, opts: JobOptions): JobHandle {
   w.stdout.on('data', (d: Buffer) => process.stderr.write(d));
   w.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   let finished = false;
+  let runDir: string | undefined;
   w.on('message', (m: WorkerMessage) => {
     if (m.type === 'notify') opts.onNotify(m.event, m.params);
-    else if (m.type === 'result') answer(m.value);
+    else if (m.type === 'result') {
+      runDir = (m.value as { dir?: string } | undefined)?.dir;
+      answer(m.value);
+    }
     else if (m.type === 'error') { finished = true; fail(new JobError(m.message, m.file, m.line)); void w.terminate(); }
     else if (m.type === 'done') { finished = true; answer(undefined); done.resolve(); void w.terminate(); }
   });
-  w.on('error', (e) => { finished = true; fail(new JobError(`the engine worker crashed: ${e.message}`)); });
+  w.on('error', (e) => {
+    finished = true;
+    if (runDir) releaseLockOf(runDir);
+    fail(new JobError(`the engine worker crashed: ${e.message}`));
+  });
   w.on('exit', (code) => {
-    if (!finished) fail(new JobError(`the engine worker exited with code ${code} before the job ended (out of memory?)`));
+    if (finished) return;
+    if (runDir) releaseLockOf(runDir); // the worker died holding its run's lock
+    fail(new JobError(`the engine worker exited with code ${code} before the job ended (out of memory?)`));
   });
   return { result: result.promise, done: done.promise, stop: () => Atomics.store(flag, 0, 1) };
 }

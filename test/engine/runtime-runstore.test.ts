@@ -105,3 +105,23 @@ test('metrics.jsonl keeps one line per step after resuming from an earlier check
   const lines = readMetrics(dir);
   assert.deepEqual(lines.map((l) => l.step), [1, 2, 3]);
 });
+
+test('a run lock: a second taker is refused naming the holder; a dead holder\'s lock is taken over; a dead worker\'s lock is released', async () => {
+  const { lockRun, releaseLockOf, RunLockedError } = await import('../../engine/runs/lock');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unroll-lock-'));
+  try {
+    const release = lockRun(dir);
+    assert.throws(() => lockRun(dir), (e: Error) => e instanceof RunLockedError && new RegExp(`being trained by process ${process.pid}`).test(e.message));
+    release();
+    assert.ok(!fs.existsSync(path.join(dir, 'lock')), 'released');
+    fs.writeFileSync(path.join(dir, 'lock'), JSON.stringify({ pid: 2 ** 22 + 17, host: os.hostname(), started: 'then' }));
+    lockRun(dir)(); // a process that no longer exists: taken over
+    lockRun(dir);
+    releaseLockOf(dir, 12345);
+    assert.ok(fs.existsSync(path.join(dir, 'lock')), 'another process\'s lock is left alone');
+    releaseLockOf(dir);
+    assert.ok(!fs.existsSync(path.join(dir, 'lock')), 'this process\'s lock is released after its worker died');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
