@@ -49,8 +49,12 @@ export class Progress {
     this.now = o.now ?? (() => Date.now());
   }
 
-  start(p: { epochs: number; stepsPerEpoch: number; steps?: number; resumedStep?: number }): void {
+  /** tok/s, or ex/s where a batch counts examples (a classifier's reviews, the adding problem's sequences). */
+  private unit = 'tok/s';
+
+  start(p: { epochs: number; stepsPerEpoch: number; steps?: number; resumedStep?: number; counts?: 'tokens' | 'examples' }): void {
     this.epochs = p.epochs;
+    this.unit = p.counts === 'examples' ? 'ex/s' : 'tok/s';
     this.stepsPerEpoch = p.stepsPerEpoch;
     this.stepLimit = p.steps;
     this.startStep = p.resumedStep ?? 0;
@@ -67,7 +71,7 @@ export class Progress {
 
   stepLine(m: StepMetrics): string {
     const inEpoch = this.stepsPerEpoch ? ((m.step - 1) % this.stepsPerEpoch) + 1 : m.step;
-    return `epoch ${m.epoch}/${this.epochs} step ${inEpoch}/${this.stepsPerEpoch || '?'} loss ${formatNumber(m.loss)}${m.diverging ? ' (diverging)' : ''} ${formatRate(m.tokensPerSec)} tok/s ETA ${formatDuration(this.eta(m.step))}`;
+    return `epoch ${m.epoch}/${this.epochs} step ${inEpoch}/${this.stepsPerEpoch || '?'} loss ${formatNumber(m.loss)}${m.diverging ? ' (diverging)' : ''} ${formatRate(m.tokensPerSec)} ${this.unit} ETA ${formatDuration(this.eta(m.step))}`;
   }
 
   step(m: StepMetrics): void {
@@ -90,7 +94,7 @@ export class Progress {
   private draw(m: StepMetrics): void {
     const cols = Math.max(40, this.o.columns ?? 100);
     const inEpoch = this.stepsPerEpoch ? ((m.step - 1) % this.stepsPerEpoch) + 1 : 0;
-    const text = ` ${inEpoch}/${this.stepsPerEpoch} loss ${formatNumber(m.loss)}${m.diverging ? ' (diverging)' : ''} ${formatRate(m.tokensPerSec)} tok/s ETA ${formatDuration(this.eta(m.step))}`;
+    const text = ` ${inEpoch}/${this.stepsPerEpoch} loss ${formatNumber(m.loss)}${m.diverging ? ' (diverging)' : ''} ${formatRate(m.tokensPerSec)} ${this.unit} ETA ${formatDuration(this.eta(m.step))}`;
     const head = `epoch ${m.epoch}/${this.epochs} `;
     const width = Math.max(10, Math.min(30, cols - head.length - text.length - 3));
     const frac = this.stepsPerEpoch ? inEpoch / this.stepsPerEpoch : 0;

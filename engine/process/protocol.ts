@@ -110,6 +110,8 @@ export interface RunStartedParams {
   /** Resolved runtime shape of every statement for the first batch's sizes: name -> [[dim, size], ...]. */
   shapes: Record<string, [string, number][]>;
   device: string;
+  /** What a batch's `tokens` count: tokens (language models, sequences) or examples (classify, adding). */
+  counts?: 'tokens' | 'examples';
   /** Why this device ("asked for", or what `auto` found), and the WebGPU adapter when known. */
   deviceReason?: string;
   adapter?: string;
