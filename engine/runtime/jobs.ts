@@ -216,7 +216,8 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
     }
     const resume = readLatestCheckpoint(info.dir);
     if (!resume) notify.log(sink, { runId: info.runId, level: 'warn', message: `run ${info.runId} has no checkpoint yet (it stopped before its first one): it starts over from step 1` });
-    const device = await selectDevice(p.device ?? settings.device);
+    const chosen = await selectDevice(p.device ?? settings.device);
+    const device = p.device ? chosen : { ...chosen, reason: chosen.reason === 'asked for' ? 'the device this run trained on' : chosen.reason };
     const history = Array.isArray(settings.resumed) ? (settings.resumed as unknown[]) : [];
     const next: RunSettings = {
       // This resume's --epochs/--steps, else the experiment's own train block (not an earlier command's).

@@ -151,6 +151,8 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       }
       if (v.value > MAX_DIM_SIZE) {
         report('bad-argument', v.range, `${t.name} = ${v.value > 1e21 ? `a ${src(v).length}-digit number` : v.value.toLocaleString('en-US')} is past the largest size Unroll accepts (${MAX_DIM_SIZE.toLocaleString('en-US')})`, { fix: `write a size such as ${t.name} = 256` });
+        // Still defined (size unknown), so its uses are not reported again as unknown dimensions.
+        if (!dims.has(t.name)) dims.set(t.name, { name: t.name, origin: 'dims', range: t.range, detail: `dims block: ${t.name} (refused: too large)` });
         continue;
       }
       if (dims.has(t.name)) { report('bad-argument', t.range, `dim ${t.name} is defined twice`, { fix: 'remove one of them', related: [{ range: dims.get(t.name)!.range, message: 'first definition' }] }); continue; }
