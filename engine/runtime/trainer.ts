@@ -3,7 +3,7 @@
 // epoch, a checkpoint at each epoch end and on stop. A NaN/inf loss stops the run without adopting the
 // broken weights, so the last checkpoint stays the last good one.
 import * as ort from 'onnxruntime-node';
-import type { CheckpointParams, FinishedParams, LogParams, MetricsParams, StepMetrics, ValidationPredictionParams } from '../process/protocol';
+import type { CheckpointParams, EpochMetrics, FinishedParams, LogParams, MetricsParams, StepMetrics, ValidationPredictionParams } from '../process/protocol';
 import { PredictionSampler } from './validation-plot';
 import { DivergenceWatch } from './divergence';
 import { randomFeeds } from './random-feeds';
@@ -189,6 +189,27 @@ export async function runValidation(
   return acc.count > 0 ? acc : undefined;
 }
 
+/** An epoch's metrics line: training figures, validation when it ran; `partial` for a step-limit stop. */
+function epochLine(epoch: number, step: number, acc: MetricAccumulator, valid: MetricAccumulator | undefined, t0: number, partial: boolean): EpochMetrics {
+  const line: EpochMetrics = { kind: 'epoch', epoch, step, trainLoss: acc.meanLoss(), train: acc.values(), seconds: (performance.now() - t0) / 1000, time: Date.now() };
+  if (partial) line.partial = true;
+  if (valid) {
+    line.validLoss = valid.meanLoss();
+    line.valid = valid.values();
+  }
+  return line;
+}
+
+/** The result of a run stopped by a NaN/inf loss: where its last good checkpoint is and what to change. */
+function nonFinite(runDir: string, loss: number, step: number, epoch: number, lr: number, last: CheckpointPointer | undefined, lastLoss: number | undefined): TrainerResult {
+  const where = last ? `the last good checkpoint is ${last.file} (epoch ${last.epoch}, step ${last.step})` : 'no checkpoint was written before it';
+  return {
+    reason: 'stopped', epoch: epoch - 1, step, checkpoint: last ? `${runDir}/${last.file}` : undefined, lastLoss,
+    nanMessage: `loss became ${loss} at step ${step + 1} (epoch ${epoch}); the run stopped and ${where}. ` +
+      `Lower the learning rate (optimizer lr = ${lr}) or add \`clip = 5\` to the train block.`,
+  };
+}
+
 export async function train(o: TrainerOptions): Promise<TrainerResult> {
   const { model, dataset, events } = o;
   const cache = new SessionCache(o.device, o.threads, (out) => out.endsWith(':next'));
@@ -262,12 +283,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
         const loss = (out.loss.data as Float32Array)[0];
         if (!Number.isFinite(loss)) {
           for (const t of Object.values(out)) if (t.location === 'gpu-buffer') t.dispose();
-          const where = last ? `the last good checkpoint is ${last.file} (epoch ${last.epoch}, step ${last.step})` : 'no checkpoint was written before it';
-          return {
-            reason: 'stopped', epoch: epoch - 1, step, checkpoint: last ? `${o.runDir}/${last.file}` : undefined, lastLoss,
-            nanMessage: `loss became ${loss} at step ${step + 1} (epoch ${epoch}); the run stopped and ${where}. ` +
-              `Lower the learning rate (optimizer lr = ${lr}) or add \`clip = 5\` to the train block.`,
-          };
+          return nonFinite(o.runDir, loss, step, epoch, lr, last, lastLoss);
         }
         step++;
         inEpoch++;
@@ -296,15 +312,8 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
           // as an epoch line for the partial epoch; a stop request does not wait for it.
           let validLoss: number | undefined;
           if (stepLimit && !o.shouldStop()) {
-            const valid = await validate(epoch, step);
-            const eline: MetricsParams = {
-              kind: 'epoch', epoch, step, partial: true, trainLoss: acc.meanLoss(), train: acc.values(),
-              seconds: (performance.now() - t0) / 1000, time: Date.now(),
-            };
-            if (valid) {
-              eline.validLoss = validLoss = valid.meanLoss();
-              eline.valid = valid.values();
-            }
+            const eline = epochLine(epoch, step, acc, await validate(epoch, step), t0, true);
+            validLoss = eline.validLoss;
             writer.append(eline);
             events.metrics({ ...eline, runId: o.runId });
           }
@@ -317,15 +326,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
         if (performance.now() - lastSave >= every) await save(epoch - 1, inEpoch, { loss });
       }
       skip = 0;
-      const valid = await validate(epoch, step);
-      const line: MetricsParams = {
-        kind: 'epoch', epoch, step, trainLoss: acc.meanLoss(), train: acc.values(),
-        seconds: (performance.now() - t0) / 1000, time: Date.now(),
-      };
-      if (valid) {
-        line.validLoss = valid.meanLoss();
-        line.valid = valid.values();
-      }
+      const line = epochLine(epoch, step, acc, await validate(epoch, step), t0, false);
       writer.append(line);
       events.metrics({ ...line, runId: o.runId });
       epochsDone = epoch;
