@@ -273,15 +273,7 @@ export class Graph {
    */
   toBytes(opset = 17, opts: { pruneInputs?: boolean; metadata?: Record<string, string>; docs?: Record<string, string>; docString?: string } = {}): Uint8Array {
     if (this.outputs.length === 0) throw new Error('graph has no outputs');
-    const live = new Set<string>(this.outputs.map((o) => o.name));
-    const keep: GraphNode[] = [];
-    for (let i = this.nodes.length - 1; i >= 0; i--) {
-      const n = this.nodes[i];
-      if (!n.outputs.some((o) => live.has(o))) continue;
-      keep.push(n);
-      for (const x of n.inputs) if (x !== '') live.add(x);
-    }
-    keep.reverse();
+    const keep = this.liveNodes().nodes;
     const domains = new Set(keep.map((n) => n.domain).filter((d) => d !== ''));
     const irVersion = irVersionFor(opset);
     const extra = new Map<string, TensorValue>(); // initializers added while lowering to the opset
@@ -321,25 +313,26 @@ export class Graph {
 
   /** Graph inputs some output depends on (what toBytes keeps with pruneInputs), in declaration order. */
   liveInputNames(): string[] {
-    const live = new Set<string>(this.outputs.map((o) => o.name));
-    for (let i = this.nodes.length - 1; i >= 0; i--) {
-      const node = this.nodes[i];
-      if (node.outputs.some((o) => live.has(o))) for (const x of node.inputs) if (x !== '') live.add(x);
-    }
-    return this.inputs.map((i) => i.name).filter((n) => live.has(n));
+    const { values } = this.liveNodes();
+    return this.inputs.map((i) => i.name).filter((n) => values.has(n));
   }
 
   /** Added: node count after pruning to the outputs (what runtime cost scales with). */
   liveNodeCount(): number {
-    const live = new Set<string>(this.outputs.map((o) => o.name));
-    let n = 0;
+    return this.liveNodes().nodes.length;
+  }
+
+  /** The nodes some output depends on, in graph order, and every value they read or write. */
+  private liveNodes(): { nodes: GraphNode[]; values: Set<string> } {
+    const values = new Set<string>(this.outputs.map((o) => o.name));
+    const nodes: GraphNode[] = [];
     for (let i = this.nodes.length - 1; i >= 0; i--) {
-      const node = this.nodes[i];
-      if (!node.outputs.some((o) => live.has(o))) continue;
-      n++;
-      for (const x of node.inputs) if (x !== '') live.add(x);
+      const n = this.nodes[i];
+      if (!n.outputs.some((o) => values.has(o))) continue;
+      nodes.push(n);
+      for (const x of n.inputs) if (x !== '') values.add(x);
     }
-    return n;
+    return { nodes: nodes.reverse(), values };
   }
 
   // ---- internals ----------------------------------------------------------------------------------

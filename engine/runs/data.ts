@@ -6,9 +6,8 @@ import type { DataHost, DataProbe } from '../../language/types';
 import type { SavedDataset } from '../data/types';
 
 /** A data host that answers every probe with the sizes stored with the run (no file is read). */
-export function savedDataHost(probe: Record<string, number>, workspaceRoot?: string): DataHost & { idle(): Promise<void> } {
+export function savedDataHost(probe: Record<string, number>): DataHost & { idle(): Promise<void> } {
   return {
-    workspaceRoot,
     // No file is read: the data path was checked against the workspace when the run trained.
     rootFor: (p: string) => path.parse(path.resolve(p)).root,
     probe: (): DataProbe => ({ dims: { ...probe } }),

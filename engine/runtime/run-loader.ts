@@ -28,7 +28,7 @@ export async function loadRun(ref: string, workspaceRoot?: string, note: (m: str
   const text = readExperimentText(info.dir);
   const saved = readVocab(info.dir) as SavedDataset | null;
   // The run's stored sizes stand in for the data file, which may have moved or changed since.
-  const host = saved?.probe ? savedDataHost(saved.probe, workspaceRoot) : undefined;
+  const host = saved?.probe ? savedDataHost(saved.probe) : undefined;
   const analysis = await analyzeFile(settings.file, text, undefined, host);
   let dataset: DatasetLike;
   try {

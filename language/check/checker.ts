@@ -12,6 +12,7 @@ import type {
   StateValue, StatementSummary, SymbolInfo, TensorRef, TextEdit, TrainSettings, Value,
 } from '../types';
 import { dimProduct, dimRelation, formatDim, formatShape } from './dims';
+import { formatBytes } from './memory';
 import { closest } from './suggest';
 import { probeDims } from '../data/generators';
 import { checkLoss } from './loss';
@@ -892,7 +893,7 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
   if (!summaries.length) totalParams = undefined;
   const biggest = summaries.reduce<StatementSummary | undefined>((b, s) => (s.params !== undefined && s.params > (b?.params ?? 0) ? s : b), undefined);
   if (totalParams !== undefined && totalParams > MAX_PARAMS && modelBlock) {
-    report('bad-argument', modelBlock.keyword, `the model has ${fmtCount(totalParams)} parameters (${fmtBytes(totalParams * 4)} of float32 weights, before optimizer state); Unroll trains at most ${fmtCount(MAX_PARAMS)}`, {
+    report('bad-argument', modelBlock.keyword, `the model has ${fmtCount(totalParams)} parameters (${formatBytes(totalParams * 4)} of float32 weights, before optimizer state); Unroll trains at most ${fmtCount(MAX_PARAMS)}`, {
       fix: biggest ? `make ${biggest.label} (${fmtCount(biggest.params!)} parameters) smaller` : 'use smaller sizes',
     });
   }
@@ -919,8 +920,4 @@ export const MAX_PARAMS = 500_000_000;
 
 function fmtCount(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'too many';
-}
-
-function fmtBytes(n: number): string {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`;
 }

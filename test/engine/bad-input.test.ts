@@ -100,11 +100,10 @@ test('sizes that cannot run are refused by check; a step that will not fit in me
   assert.ok(digits.stdout.length < 5000, 'the 100,000 digits are not printed back');
   assert.equal(unroll(['train', 'sizes/big.rnn']).status, 1);
   // The memory estimate, with a machine of 64 MB.
-  const a = analyze(base.replace('data text "data/brown.txt" { tokens = chars, seq_len = 100, batch = 32, valid = 0.1, shuffle = false }', 'data arithmetic { batch = 512 }').replace(/input x.*\n.*input y.*\n/, 'input x: int[batch, src] < vocab\n  input y: int[batch, tgt] < vocab\n').replace('logits = dense(h, vocab)', 'logits = dense(h, vocab)'), { uri: 'file:///m.rnn' });
-  if (a.totalParams !== undefined) {
-    assert.throws(() => checkMemory(a, '/m.rnn', 1e6), /a training step needs about [\d.]+ [MG]B \(weights .*\); this machine has 1 MB\. Lower batch/);
-    assert.doesNotThrow(() => checkMemory(a, '/m.rnn', 64e9));
-  }
+  const a = analyze(base.replace('data text "data/brown.txt" { tokens = chars, seq_len = 100, batch = 32, valid = 0.1, shuffle = false }', 'data arithmetic { batch = 512 }').replace(/input x.*\n.*input y.*\n/, 'input x: int[batch, src] < vocab\n  input y: int[batch, tgt] < vocab\n'), { uri: 'file:///m.rnn' });
+  assert.ok(a.totalParams !== undefined, `the memory case is sized (${a.diagnostics.map((d) => d.message).join('; ')})`);
+  assert.throws(() => checkMemory(a, '/m.rnn', 1e6), /a training step needs about [\d.]+ [MG]B \(weights .*\); this machine has 1 MB\. Lower batch/);
+  assert.doesNotThrow(() => checkMemory(a, '/m.rnn', 64e9));
 });
 
 test('binary data is refused with the byte offset; a few non-UTF-8 bytes are a warning with theirs', () => {
@@ -203,7 +202,6 @@ test('a diverging run warns in its progress and exits 1', () => {
   const r = unroll(['train', file, '--steps', '80']);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /warning: the loss is diverging: .* against .* at the start/);
-  assert.match(r.stderr, /\(diverging\)|warning: the loss is diverging/);
 });
 
 test('the engine process answers garbage on stdio by exiting with a message (the client then starts a fresh one)', async () => {
