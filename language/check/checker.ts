@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { LineMap } from '../syntax/lexer';
 import type { AssignEntry, Block, CallExpr, Expr, InputEntry, SyntaxTree, TypeExpr } from '../syntax/tree';
 import { OP_DEFS, RECURRENT_OPS } from '../ops/index';
-import type { OpCtx, Report } from '../ops/types';
+import type { LayoutOrigin, OpCtx, Report } from '../ops/types';
 import { FILE_DIMS, SOURCES, provides, sourceDims, type ArgValue } from '../sources/index';
 import { BLOCK_KEYS, DEVICES, INITS, LOSSES, METRICS, OPTIMIZERS } from '../settings/index';
 import type {
@@ -28,6 +28,8 @@ interface TensorEntry {
   symbol: SymbolInfo;
   /** Index of the statement that made it (for the unused quick fix). */
   stmt?: AssignEntry | InputEntry;
+  /** Its statement had an error, so its shape is unknown: uses of it are not checked (no follow-on errors). */
+  unknown?: boolean;
 }
 
 type Bound = Map<string, { expr: Expr; range: Range; nameRange?: Range }>;
@@ -38,6 +40,7 @@ const NONE: ReadonlyMap<string, never> = new Map<string, never>();
 interface CtxHooks {
   report(code: Diagnostic['code'], range: Range, message: string, extra: { fix?: string; quickFixes?: QuickFix[]; related?: Related[] }): void;
   src(node: { start: number; end: number }): string;
+  layoutOrigin(name: string): LayoutOrigin | undefined;
   lookupDim(name: string): Dim | undefined;
   position(offset: number): Position;
 }
@@ -58,6 +61,7 @@ class StatementCtx implements OpCtx {
   tensor(p: string): Shape | undefined { const v = this.tensors.get(p)?.value; return v && v.kind !== 'state' ? v : undefined; }
   operandText(p: string): string { const b = this.bound.get(p); return b ? this.hooks.src(b.expr) : p; }
   operandDefinition(p: string): Range | undefined { return this.tensors.get(p)?.def; }
+  layoutOrigin(p: string): LayoutOrigin | undefined { const r = this.tensors.get(p)?.ref; return r ? this.hooks.layoutOrigin(r.name) : undefined; }
   stateArg(p: string): Shape | StateValue | undefined { return this.tensors.get(p)?.value; }
   dim(p: string): Dim | undefined { return this.sizes.get(p); }
   num(p: string): number { return Number(this.scalars.get(p)); }
@@ -98,7 +102,22 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
   const src = (node: { start: number; end: number }) => text.slice(node.start, node.end);
   const lineOf = (r: Range) => r.start.line + 1;
   // What each statement's OpCtx needs from this analysis: one object, shared by every statement.
-  const hooks: CtxHooks = { report, src, lookupDim: (name) => lookupDim(name), position: (offset) => map.position(offset) };
+  const hooks: CtxHooks = { report, src, lookupDim: (name) => lookupDim(name), position: (offset) => map.position(offset), layoutOrigin: (name) => layoutOrigin(name) };
+
+  /** Follows first operands back to the statement that fixed a tensor's dimension order (see OpCtx). */
+  function layoutOrigin(name: string): LayoutOrigin | undefined {
+    for (let steps = 0, cur: string | undefined = name; cur && steps < 1000; steps++) {
+      const stmt: AssignEntry | InputEntry | undefined = scope.get(cur)?.stmt;
+      if (!stmt) return undefined;
+      if (stmt.kind === 'input') return { kind: 'input', range: stmt.range, name: cur };
+      const v: Expr = stmt.value;
+      if (v.kind !== 'call') return undefined;
+      if (v.callee.name === 'transpose' || v.callee.name === 'reshape') return { kind: v.callee.name, range: stmt.range };
+      const first: Expr | undefined = v.args.find((a) => !a.name || a.name.name === 'x')?.value;
+      cur = first?.kind === 'ident' ? first.name : first?.kind === 'member' ? first.object.name : undefined;
+    }
+    return undefined;
+  }
 
   // ---------------------------------------------------------------------------------------- blocks
   const blocks = tree.items.filter((i): i is Block => i.kind === 'block');
@@ -429,6 +448,7 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       // one per statement alive until the next keystroke).
       if (ent.symbol.references.length === 0) ent.symbol.references = [idRange];
       else ent.symbol.references.push(idRange);
+      if (ent.unknown) return {};
       const ref: TensorRef = { name: id, range: e.range };
       if (e.kind === 'member') {
         const f = e.field.name;
@@ -596,7 +616,9 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
           related: [{ range: data!.range, message: `data ${data!.source} provides ${name}: ${formatShape(p)}` }],
         });
       }
-      final = p.masked ? { ...shape, masked: true } : shape;
+      // After a mismatch the data's shape flows on: the one mistake is reported here, not again downstream.
+      const flows = problems.length ? p : shape;
+      final = p.masked ? { ...flows, masked: true } : flows;
     }
     if (!final) final = p;
     if (!final) return;
@@ -621,8 +643,10 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
         fix: guess ? `did you mean ${guess}?` : undefined,
         quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: v.callee.range, newText: guess }], preferred: true }] : undefined,
       });
-      // Mark operands used so one typo does not also produce `unused` noise.
+      // Mark operands used so one typo does not also produce `unused` noise, and define its outputs (shape
+      // unknown) so later statements do not report them as undeclared.
       for (const a of v.args) markUsed(a.value);
+      defineUnknown(e, opName);
       return;
     }
     const info = def.info;
@@ -731,16 +755,32 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       label, op: opName, shape, state: result?.state, params: result ? result.params : undefined,
       rule: info.rule, paramRule: result?.paramRule, range: e.range, hintAt: map.position(e.end),
     });
-    const unknownShape = (): Shape => ({ elem: 'float', dims: [] });
-    // Define outputs even when inference failed, so later statements report their own problems only.
+    if (!shape) { defineUnknown(e, opName, result?.state); return; }
     e.targets.forEach((t, i) => {
-      if (i === 0) define(t.name, t.range, shape ?? unknownShape(), 'op', e, shape ? `${t.name} = ${opName}(...): ${formatShape(shape)}` : `${t.name} = ${opName}(...)`);
+      if (i === 0) define(t.name, t.range, shape, 'op', e, `${t.name} = ${opName}(...): ${formatShape(shape)}`);
       else if (i === 1 && RECURRENT_OPS.has(opName)) {
-        const st = result?.state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: unknownShape() } as StateValue);
+        const st = result?.state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: { elem: 'float', dims: [] } } as StateValue);
         define(t.name, t.range, st, 'op', e, `${t.name}: ${opName} state (${st.layers} layer(s), ${st.directions} direction(s), size ${formatDim(st.size)}); h${st.c ? ', c' : ''}: ${formatShape(st.h)}`);
       }
     });
-    if (!shape) for (const t of e.targets) { const ent = scope.get(t.name); if (ent) ent.used = true; values.delete(t.name); }
+  }
+
+  /** Outputs of a statement whose shape is unknown (an error was reported): defined, so later statements
+   *  report their own problems only, but without a value, so nothing checks against a made-up shape. */
+  function defineUnknown(e: AssignEntry, opName: string, state?: StateValue) {
+    const unknownShape = (): Shape => ({ elem: 'float', dims: [] });
+    e.targets.forEach((t, i) => {
+      if (i === 0) define(t.name, t.range, unknownShape(), 'op', e, `${t.name} = ${opName}(...)`);
+      else if (i === 1 && RECURRENT_OPS.has(opName)) {
+        const st = state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: unknownShape() } as StateValue);
+        define(t.name, t.range, st, 'op', e, `${t.name}: ${opName} state`);
+      }
+      const ent = scope.get(t.name);
+      if (ent?.stmt !== e) return;
+      ent.used = true;
+      ent.unknown = i === 0 || !state;
+      values.delete(t.name);
+    });
   }
 
   function parseDefault(d: string): unknown {

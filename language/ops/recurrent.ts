@@ -3,6 +3,7 @@
 import { dimRelation, dimsText, formatDim, scaleDim } from '../check/dims';
 import type { Dim, Shape, StateValue } from '../types';
 import type { OpCtx, OpDef, ParamInfo } from './types';
+import type { Related } from '../types';
 
 type Cell = 'lstm' | 'gru' | 'rnn';
 const GATES: Record<Cell, number> = { lstm: 4, gru: 3, rnn: 1 };
@@ -72,10 +73,8 @@ function infer(cell: Cell, ctx: OpCtx) {
       message: swapped
         ? `${cell} needs [batch, time, features] with batch first; got ${ctx.operandText('x')}: ${dimsText(x.dims)}, so batch and ${b.name ?? b.size} are swapped`
         : `${cell} needs [batch, time, features] with the data's batch first; got ${ctx.operandText('x')}: ${dimsText(x.dims)}`,
-      fix: swapped
-        ? `drop the transpose that put ${b.name ?? b.size} first, or write transpose(${ctx.operandText('x')}, [batch, ${b.name ?? b.size}, ${f.name ?? f.size}])`
-        : 'keep batch as the first dimension',
-      related: ctx.operandDefinition('x') ? [{ range: ctx.operandDefinition('x')!, message: `${ctx.operandText('x')} gets its shape ${dimsText(x.dims)} here` }] : undefined,
+      fix: swapped ? swapFix(ctx, String(b.name ?? b.size), String(f.name ?? f.size)) : 'keep batch as the first dimension',
+      related: swapRelated(ctx, dimsText(x.dims)),
     });
     return undefined;
   }
@@ -169,3 +168,24 @@ function def(cell: Cell, doc: string): OpDef {
 export const lstm = def('lstm', 'Long short-term memory layer(s) over the time dimension. Returns the output at every step and the final state (h, c).');
 export const gru = def('gru', 'Gated recurrent unit layer(s) over the time dimension (PyTorch\'s formulation). Returns the output at every step and the final state (h).');
 export const rnn = def('rnn', 'Plain (Elman) recurrent layer(s) with tanh or relu. Returns the output at every step and the final state (h).');
+
+/** How to put batch first, said about what actually put `first` there: a transpose, a reshape or the input. */
+function swapFix(ctx: OpCtx, first: string, features: string): string {
+  const origin = ctx.layoutOrigin('x');
+  const write = `write transpose(${ctx.operandText('x')}, [batch, ${first}, ${features}])`;
+  if (origin?.kind === 'transpose') return `drop the transpose that put ${first} first (line ${origin.range.start.line + 1}), or ${write}`;
+  if (origin?.kind === 'reshape') return `reshape to batch first (line ${origin.range.start.line + 1}), or ${write}`;
+  if (origin?.kind === 'input') return `declare input ${origin.name} with batch first (line ${origin.range.start.line + 1}), e.g. [batch, ${first}], or ${write}`;
+  return write;
+}
+
+function swapRelated(ctx: OpCtx, shape: string): Related[] | undefined {
+  const out: Related[] = [];
+  const def = ctx.operandDefinition('x');
+  if (def) out.push({ range: def, message: `${ctx.operandText('x')} gets its shape ${shape} here` });
+  const origin = ctx.layoutOrigin('x');
+  if (origin && (!def || origin.range.start.line !== def.start.line)) {
+    out.push({ range: origin.range, message: origin.kind === 'input' ? `input ${origin.name} is declared with this dimension order` : `this ${origin.kind} sets the dimension order` });
+  }
+  return out.length ? out : undefined;
+}

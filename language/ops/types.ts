@@ -31,6 +31,14 @@ export interface Report {
   related?: Related[];
 }
 
+export interface LayoutOrigin {
+  kind: 'transpose' | 'reshape' | 'input';
+  /** The statement or declaration, for related information. */
+  range: Range;
+  /** The input's name (kind 'input'). */
+  name?: string;
+}
+
 export interface OpCtx {
   op: string;
   callRange: Range;
@@ -42,6 +50,11 @@ export interface OpCtx {
   operandText(param: string): string;
   /** Where the operand was defined, for related information. */
   operandDefinition(param: string): Range | undefined;
+  /**
+   * Where the operand's dimension order comes from, following first operands back: the nearest `transpose`
+   * or `reshape` that reordered it, else the `input` declaration it started from.
+   */
+  layoutOrigin(param: string): LayoutOrigin | undefined;
   stateArg(param: string): StateValue | Shape | undefined;
   dim(param: string): Dim | undefined;
   num(param: string): number;

@@ -337,3 +337,35 @@ describe('unused', () => {
     assert.deepEqual(codes(check(experiment('a = relu(seq)'))), []);
   });
 });
+
+describe('one mistake, one diagnostic (no follow-on errors)', () => {
+  test('after an unknown op, statements that use its output report nothing about it', () => {
+    const a = check(`${ARITH}\nmodel {\n  input x: int[batch, src] < vocab\n  input y: int[batch, tgt] < vocab\n  e = embeddin(x, vocab, 8)\n  _, enc = lstm(e, 8)\n  s = repeat(enc.h, tgt)\n  o = dense(s, vocab)\n}\ntrain { loss = cross_entropy(o, y) }`);
+    assert.deepEqual(errors(a).map((d) => d.code), ['unknown-op'], errors(a).map(show).join('\n'));
+  });
+  test('after a failed shape rule, its outputs are defined without a made-up shape', () => {
+    const a = check(experiment(['h, _ = lstm(seq, hidden, layers = 2.5)', 'o = dense(h, classes)', 'p = last(o)']));
+    assert.deepEqual(errors(a).map((d) => d.code), ['bad-argument'], errors(a).map(show).join('\n'));
+  });
+  test('an input declared against the data is reported there; the data\'s shape flows on', () => {
+    const a = check(`${ARITH}\nmodel {\n  input x: int[src, batch] < vocab\n  input y: int[batch, tgt] < vocab\n  e = embedding(x, vocab, 8)\n  _, enc = lstm(e, 8)\n  s = repeat(enc.h, tgt)\n  d, _ = lstm(s, 8)\n  o = dense(d, vocab)\n}\ntrain { loss = cross_entropy(o, y) }`);
+    const errs = errors(a);
+    assert.deepEqual(errs.map((d) => d.code), ['data-mismatch'], errs.map(show).join('\n'));
+    assert.equal(errs[0].range.start.line, 2);
+  });
+});
+
+describe('a swapped batch and time: the fix names what put time first', () => {
+  const swapped = (stmts: string[]) => check(`${DIMS}\nmodel {\n  input x: int[time, batch] < vocab\n${stmts.map((s) => `  ${s}`).join('\n')}\n}`);
+  test('from an input declaration: declare the input with batch first, no transpose is mentioned', () => {
+    const d = one(swapped(['e = embedding(x, vocab, embed)', 'h, _ = lstm(e, hidden)']), 'shape-mismatch');
+    assert.doesNotMatch(d.fix ?? '', /drop the transpose/);
+    assert.match(d.fix ?? '', /declare input x with batch first \(line 3\)/);
+    assert.ok(d.related?.some((r) => r.range.start.line === 2 && /input x is declared/.test(r.message)), JSON.stringify(d.related));
+  });
+  test('from a transpose: drop that transpose, with its line', () => {
+    const a = check(`${DIMS}\nmodel {\n  input x: int[batch, time] < vocab\n  e = embedding(x, vocab, embed)\n  t = transpose(e, [time, batch, embed])\n  h, _ = lstm(t, hidden)\n}`);
+    const d = one(a, 'shape-mismatch');
+    assert.match(d.fix ?? '', /drop the transpose that put time first \(line 5\)/);
+  });
+});
