@@ -5,17 +5,28 @@ import { before } from '../syntax';
 
 export interface ScopeName { name: string; kind: 'tensor' | 'state' | 'dim' | 'data'; detail?: string }
 
-/** Tensors and states defined before `pos` (every one when pos is undefined). */
+/**
+ * Tensors and states defined by statements before the one at `pos` (every one when pos is undefined): in
+ * `z = dense(|` the name being defined, `z`, is not yet in scope.
+ */
 export function tensorsInScope(ctx: DocContext, pos?: Position): ScopeName[] {
   const out = new Map<string, ScopeName>();
+  const start = pos && statementStart(ctx, pos);
   for (const s of ctx.analysis.symbols) {
     if (s.kind !== 'tensor' && s.kind !== 'state') continue;
-    if (pos && !before(s.definition.end, pos)) continue;
+    if (start && !before(s.definition.end, start)) continue;
     out.set(s.name, { name: s.name, kind: s.kind, detail: s.detail });
   }
   // Values the analysis inferred but that have no symbol entry (defensive: the two should agree).
   if (!pos) for (const name of ctx.analysis.values.keys()) if (!out.has(name)) out.set(name, { name, kind: 'tensor' });
   return [...out.values()];
+}
+
+/** Where the statement holding `pos` begins: its first line (a call may continue over several lines). */
+function statementStart(ctx: DocContext, pos: Position): Position {
+  let l = pos.line;
+  while (l > 0 && ctx.syntax.lines[l] && ctx.syntax.lines[l].parenDepth > 0) l--;
+  return { line: l, character: 0 };
 }
 
 export function dimsInScope(ctx: DocContext): ScopeName[] {

@@ -163,6 +163,14 @@ describe('completion', () => {
     assert.ok(l.includes('oh') && l.includes('enc') && l.includes('enc.h') && l.includes('x'), String(l));
     assert.ok(!l.includes('dec') && !l.includes('logits'), String(l));
   });
+  test('never the name being defined: `z = dense(`, `dec, _ = lstm(` and a call continued on the next line', () => {
+    const z = labels(at(ARITHMETIC.replace('logits = dense(dec, vocab)', 'logits = dense(@@')));
+    assert.ok(z.includes('dec') && !z.includes('logits'), String(z));
+    const multi = labels(at(ARITHMETIC.replace('dec, _ = lstm(rep, hidden)', 'dec, _ = lstm(\n    @@')));
+    assert.ok(multi.includes('rep') && !multi.includes('dec'), String(multi));
+    const pair = labels(at(ARITHMETIC.replace('_, enc = lstm(oh, hidden)', 'enc2, enc = lstm(@@, hidden)')));
+    assert.ok(pair.includes('oh') && !pair.includes('enc') && !pair.includes('enc2') && !pair.includes('enc.h'), String(pair));
+  });
   test('an op\'s size argument offers dims, then its keyword arguments', () => {
     const l = labels(at(ARITHMETIC.replace('lstm(oh, hidden)', 'lstm(oh, @@)')));
     assert.ok(l.includes('hidden') && l.includes('vocab') && l.includes('tgt'), String(l));
