@@ -14,7 +14,9 @@ if (!fs.existsSync(cli)) {
 // terminal's Ctrl-C reaches it once, forwarded from here, and its exit (code or signal) becomes ours.
 const LONG_COMMAND_LINE = 8 * 1024;
 const args = process.argv.slice(2);
-if (process.env.UNROLL_ARGS_VIA_IPC === '1') {
+if (args[0] === 'lsp') {
+  require('./unroll-lsp.js').startLsp(args.slice(1));
+} else if (process.env.UNROLL_ARGS_VIA_IPC === '1') {
   delete process.env.UNROLL_ARGS_VIA_IPC;
   process.once('message', (argv) => {
     process.disconnect();

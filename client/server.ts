@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { normaliseSettings, type ClientSettings } from './settings';
 import { Serialiser, withTimeout } from './serialise';
-import { SERVER_NODE_ARGS } from '../server/protocol';
+import { Commands, SERVER_NODE_ARGS } from '../server/protocol';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';
 
@@ -90,7 +90,7 @@ export class ServerController implements vscode.Disposable {
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'rnn' }, { scheme: 'untitled', language: 'rnn' }],
-      initializationOptions: { unroll: settings },
+      initializationOptions: { unroll: settings, commands: Object.values(Commands) },
       outputChannel: this.output,
       traceOutputChannel: this.traceOutput,
     };

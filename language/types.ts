@@ -265,6 +265,9 @@ export interface DataHost {
   /** The folder an experiment's data must stay inside, when the host decides it per file (the workspace
    *  rule, language/data/root.ts); overrides workspaceRoot. */
   rootFor?(experimentPath: string): string;
+  /** The editor's workspace folder holding the experiment, when there is one (else rootFor is the command
+   *  line's rule). */
+  workspaceFolderFor?(experimentPath: string): string | undefined;
   /** The real path (symlinks resolved) of an existing path; the path itself otherwise. */
   realPath?(path: string): string;
 }

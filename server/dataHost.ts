@@ -5,5 +5,5 @@ import type { DataHost } from './core';
 import type { HostFactoryOptions } from './server';
 
 export function createHost(opts: HostFactoryOptions): DataHost {
-  return createFsDataHost({ workspaceRoot: opts.workspaceRoot, onSettled: opts.onSettled });
+  return createFsDataHost({ workspaceFolders: opts.workspaceFolders, onSettled: opts.onSettled });
 }

@@ -42,6 +42,12 @@ export const Commands = {
 export type CommandArgs = [uri: string];
 
 /**
+ * The server's own command for editors that cannot run the client's: shows the model summary of the
+ * document (`window/showMessage`) and answers it as text. Arguments: `[uri: string]`.
+ */
+export const SUMMARY_COMMAND = 'unroll.summary';
+
+/**
  * Settings the server reads from initializationOptions (`{ unroll: {...} }` or the object itself) and from
  * workspace/didChangeConfiguration (`settings.unroll`). Section `unroll` in package.json.
  */

@@ -1,13 +1,17 @@
 // Wires LSP requests to the feature functions. Every handler is guarded: a failure on one document is
 // logged and reported once, answers an empty result, and never takes the server down.
 import {
-  CodeActionKind, CodeLensRefreshRequest, MessageType, ShowMessageNotification, DidChangeConfigurationNotification, ResponseError, SemanticTokensRefreshRequest,
+  CodeActionKind, CodeLensRefreshRequest, LSPErrorCodes, MessageType, ShowMessageNotification, DidChangeConfigurationNotification, ResponseError, SemanticTokensRefreshRequest,
   TextDocuments, TextDocumentSyncKind,
-  type ClientCapabilities, type Connection, type InitializeParams, type InitializeResult,
+  type ClientCapabilities, type Connection, type InitializeParams, type InitializeResult, type InlayHint, type WorkspaceFolder,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { basename } from 'node:path';
 import type { DataHost } from './core';
+import {
+  adaptCodeActions, adaptCompletion, adaptDiagnostics, adaptHover, adaptInlayHints, adaptSignatureHelp, APPLY_EDITS_COMMAND,
+  FULL_SUPPORT, readSupport, type ApplyEditsArgs, type ClientSupport,
+} from './clientSupport';
 import { AnalysisCache, uriToPath, type Analyzer, type DocContext } from './document';
 import { codeActions, codeLenses } from './features/actions';
 import { completion } from './features/completion';
@@ -19,34 +23,44 @@ import { definition, prepareRename, references, rename } from './features/naviga
 import { documentSymbols, foldingRanges } from './features/outline';
 import { LEGEND, semanticTokens } from './features/semanticTokens';
 import { signatureHelp } from './features/signatureHelp';
+import { formatSummary } from './core';
 import {
-  ClearRuntimeShapesNotification, DEFAULT_SETTINGS, RuntimeShapesNotification,
+  ClearRuntimeShapesNotification, DEFAULT_SETTINGS, RuntimeShapesNotification, SUMMARY_COMMAND,
   type ClearRuntimeShapesParams, type RuntimeShapesParams, type ServerSettings,
 } from './protocol';
 import { RuntimeShapes } from './runtime';
+import { checkLifecycle, invalidParams, malformed, type Lifecycle, type Need } from './requests';
 import { parseSettings } from './settings';
 
 export interface HostFactoryOptions {
-  /** The first workspace folder's path; data paths must stay inside it. */
-  workspaceRoot?: string;
+  /** The workspace folders' paths: each experiment's data must stay inside the folder that holds it. */
+  workspaceFolders: string[];
   /** Called when background reads of data files have finished: pending documents are re-checked. */
   onSettled: () => void;
   log: (message: string) => void;
 }
 
+/** A data host that can follow the editor's folders as they are added and removed. */
+export type ServerDataHost = DataHost & { setWorkspaceFolders?(folders: readonly string[]): void };
+
 export interface ServerOptions {
-  createHost?: (opts: HostFactoryOptions) => DataHost | undefined;
+  createHost?: (opts: HostFactoryOptions) => ServerDataHost | undefined;
   /** The core's analyze (replaceable so tests can make it fail and check the server survives). */
   analyzer?: Analyzer;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
-  let host: DataHost | undefined;
+  let host: ServerDataHost | undefined;
   const cache = new AnalysisCache(() => host, options.analyzer);
   const runtime = new RuntimeShapes();
   let settings: ServerSettings = DEFAULT_SETTINGS;
   let caps: ClientCapabilities = {};
+  let support: ClientSupport = FULL_SUPPORT;
+  let state: Lifecycle = 'starting';
+  let folders: string[] = [];
+  /** Commands the client runs itself (VS Code: train, show summary); others get lenses the server runs. */
+  let clientCommands = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
   const published = new Map<string, number>();
   const reported = new Set<string>();
@@ -68,8 +82,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }).catch(() => undefined);
   };
 
-  function guard<P extends { textDocument?: { uri: string } }, R>(what: string, fallback: R, fn: (p: P, ctx: DocContext) => R) {
+  /**
+   * A feature handler, guarded: lifecycle errors and malformed parameters get the error the spec names (logged,
+   * never shown to the user); an internal failure is reported once and answers `fallback`.
+   */
+  function guard<P extends { textDocument?: { uri: string } }, R>(what: string, fallback: R, fn: (p: P, ctx: DocContext) => R, needs: readonly Need[] = []) {
     return (p: P): R => {
+      checkLifecycle(state, what);
+      const problem = malformed(p, needs);
+      if (problem) {
+        connection.console.warn(`[unroll] ${what}: malformed request (${problem}): ${JSON.stringify(p)?.slice(0, 300)}`);
+        throw invalidParams(what, problem);
+      }
       const uri = p.textDocument?.uri;
       try {
         const doc = uri ? documents.get(uri) : undefined;
@@ -103,7 +127,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (!current || current.version !== ctx.version) return;
       if ((published.get(uri) ?? -Infinity) > ctx.version) return;
       published.set(uri, ctx.version);
-      void connection.sendDiagnostics({ uri, version: ctx.version, diagnostics });
+      void connection.sendDiagnostics(adaptDiagnostics({ uri, version: ctx.version, diagnostics }, support));
       // The token-level structure is lazy so diagnostics go out first; build it now, before the editor's next
       // requests (semantic tokens, inlay hints, hover) arrive for this version, unless an edit already made
       // this version stale (its structure would be thrown away unread).
@@ -159,12 +183,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // ------------------------------------------------------------------ lifecycle and settings
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    caps = params.capabilities;
+    caps = params.capabilities ?? {};
+    support = readSupport(caps);
     settings = parseSettings(params.initializationOptions, DEFAULT_SETTINGS);
-    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
-    const workspaceRoot = folder ? uriToPath(folder) : undefined;
+    const opts = params.initializationOptions as { commands?: unknown } | undefined;
+    clientCommands = new Set(Array.isArray(opts?.commands) ? opts.commands.filter((c): c is string => typeof c === 'string') : []);
+    folders = folderPaths(params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []));
+    state = 'running';
     try {
-      host = options.createHost?.({ workspaceRoot, onSettled: () => { try { onDataSettled(); } catch (e) { fail('re-checking after data was read', undefined, e); } }, log });
+      host = options.createHost?.({ workspaceFolders: folders, onSettled: () => { try { onDataSettled(); } catch (e) { fail('re-checking after data was read', undefined, e); } }, log });
     } catch (e) {
       fail('starting the data reader', undefined, e);
       host = undefined;
@@ -183,14 +210,19 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         semanticTokensProvider: { legend: LEGEND, full: true },
         documentFormattingProvider: true,
         codeLensProvider: { resolveProvider: false },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        inlayHintProvider: true,
+        codeActionProvider: support.codeActionLiterals ? { codeActionKinds: [CodeActionKind.QuickFix] } : true,
+        executeCommandProvider: { commands: [APPLY_EDITS_COMMAND, SUMMARY_COMMAND] },
+        inlayHintProvider: support.inlayHintResolveTooltip ? { resolveProvider: true } : true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'unroll-language-server', version: '0.1.0' },
     };
   });
 
+  connection.onShutdown(() => { state = 'shut down'; });
+
   connection.onInitialized(() => {
+    if (support.workspaceFolders) connection.workspace.onDidChangeWorkspaceFolders(changeFolders);
     if (caps.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'unroll' }).catch(() => undefined);
     }
@@ -226,22 +258,80 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
   });
 
+  // ------------------------------------------------------------------ workspace folders and commands
+  /** workspace/didChangeWorkspaceFolders (vscode-languageserver's workspace feature receives it). */
+  function changeFolders(event: { added?: WorkspaceFolder[]; removed?: WorkspaceFolder[] } | undefined) {
+    try {
+      const removed = new Set(folderPaths(event?.removed ?? []));
+      folders = [...folders.filter((f) => !removed.has(f)), ...folderPaths(event?.added ?? [])];
+      host?.setWorkspaceFolders?.(folders);
+      for (const doc of documents.all()) { cache.invalidate(doc.uri); schedule(doc.uri, 0); }
+      refreshViews();
+    } catch (e) {
+      fail('updating workspace folders', undefined, e);
+    }
+  }
+
+  connection.onExecuteCommand(async (p) => {
+    checkLifecycle(state, 'execute command');
+    const arg = p.arguments?.[0] as Partial<ApplyEditsArgs> | string | undefined;
+    if (p.command === APPLY_EDITS_COMMAND && arg && typeof arg === 'object' && typeof arg.uri === 'string' && Array.isArray(arg.edits)) {
+      const r = await connection.workspace.applyEdit({ label: 'Unroll quick fix', edit: { changes: { [arg.uri]: arg.edits } } });
+      return r.applied;
+    }
+    if (p.command === SUMMARY_COMMAND && typeof arg === 'string') {
+      const doc = documents.get(arg);
+      if (!doc) throw new ResponseError(LSPErrorCodes.RequestFailed, `${arg} is not open`);
+      const text = formatSummary(cache.get(doc).analysis);
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: text });
+      return text;
+    }
+    connection.console.warn(`[unroll] ignored workspace/executeCommand ${String(p.command)} with arguments ${JSON.stringify(p.arguments)?.slice(0, 200)}`);
+    throw invalidParams('execute command', `unknown command ${String(p.command)} or bad arguments; the commands are ${APPLY_EDITS_COMMAND}, ${SUMMARY_COMMAND}`);
+  });
+
   // ------------------------------------------------------------------ features
-  connection.onHover(guard('hover', null, (p, ctx) => hover(ctx, p.position)));
-  connection.onCompletion(guard('completion', [], (p, ctx) => completion(ctx, p.position)));
-  connection.onSignatureHelp(guard('signature help', null, (p, ctx) => signatureHelp(ctx, p.position)));
-  connection.onDefinition(guard('go to definition', null, (p, ctx) => definition(ctx, p.position)));
-  connection.onReferences(guard('find references', [], (p, ctx) => references(ctx, p.position, p.context.includeDeclaration)));
-  connection.onPrepareRename(guard('rename', null, (p, ctx) => prepareRename(ctx, p.position)));
-  connection.onRenameRequest(guard('rename', null, (p, ctx) => rename(ctx, p.position, p.newName)));
+  connection.onHover(guard('hover', null, (p, ctx) => adaptHover(hover(ctx, p.position), support), ['position']));
+  connection.onCompletion(guard('completion', [], (p, ctx) => adaptCompletion(completion(ctx, p.position), support), ['position']));
+  connection.onSignatureHelp(guard('signature help', null, (p, ctx) => adaptSignatureHelp(signatureHelp(ctx, p.position), support), ['position']));
+  connection.onDefinition(guard('go to definition', null, (p, ctx) => definition(ctx, p.position), ['position']));
+  connection.onReferences(guard('find references', [], (p, ctx) => references(ctx, p.position, p.context.includeDeclaration === true), ['position', 'context']));
+  connection.onPrepareRename(guard('rename', null, (p, ctx) => prepareRename(ctx, p.position), ['position']));
+  connection.onRenameRequest(guard('rename', null, (p, ctx) => rename(ctx, p.position, p.newName), ['position', 'newName']));
   connection.onDocumentSymbol(guard('document symbols', [], (_p, ctx) => documentSymbols(ctx)));
   connection.onFoldingRanges(guard('folding', [], (_p, ctx) => foldingRanges(ctx)));
   connection.languages.semanticTokens.on(guard('semantic tokens', { data: [] }, (_p, ctx) => semanticTokens(ctx)));
   connection.onDocumentFormatting(guard('formatting', [], (_p, ctx) => format(ctx)));
-  connection.onCodeLens(guard('code lens', [], (_p, ctx) => codeLenses(ctx)));
-  connection.onCodeAction(guard('code actions', [], (p, ctx) => codeActions(ctx, p.range, p.context.diagnostics)));
-  connection.languages.inlayHint.on(guard('inlay hints', [], (p, ctx) => inlayHints(ctx, p.range, settings, runtime)));
+  connection.onCodeLens(guard('code lens', [], (_p, ctx) => codeLenses(ctx, clientCommands)));
+  connection.onCodeAction(guard('code actions', [], (p, ctx) => adaptCodeActions(codeActions(ctx, p.range, p.context.diagnostics ?? []), support), ['range', 'context']));
+  connection.languages.inlayHint.on(guard('inlay hints', [], (p, ctx) => adaptInlayHints(inlayHints(ctx, p.range, settings, runtime), support, (h) => ({ uri: ctx.uri, version: ctx.version, position: h.position, label: h.label })), ['range']));
+  connection.languages.inlayHint.resolve((h: InlayHint) => resolveInlayHint(h));
+
+  /** Fills in a hint's tooltip (clients that resolve them lazily): the same hint, recomputed at its position. */
+  function resolveInlayHint(h: InlayHint): InlayHint {
+    checkLifecycle(state, 'inlay hint resolve');
+    const d = h?.data as { uri?: string; position?: InlayHint['position']; label?: unknown } | undefined;
+    const doc = typeof d?.uri === 'string' ? documents.get(d.uri) : undefined;
+    if (!doc || !d?.position) return h;
+    try {
+      const at = { start: d.position, end: d.position };
+      const full = inlayHints(cache.get(doc), at, settings, runtime).find((x) => x.label === d.label);
+      return full ? { ...h, tooltip: full.tooltip } : h;
+    } catch (e) {
+      fail('inlay hint resolve', d.uri, e);
+      return h;
+    }
+  }
 
   documents.listen(connection);
   connection.listen();
+}
+
+function folderPaths(folders: readonly WorkspaceFolder[]): string[] {
+  const out: string[] = [];
+  for (const f of folders) {
+    const p = f && typeof f.uri === 'string' ? uriToPath(f.uri) : undefined;
+    if (p && !out.includes(p)) out.push(p);
+  }
+  return out;
 }

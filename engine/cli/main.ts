@@ -16,6 +16,7 @@ commands:
   predict RUN [INPUT]                  text, numbers, or a .csv/.json file (default: predict { from })
   export RUN [OUT.onnx] [--force]      (default OUT: model.onnx in the run folder)
   devices [--format text|json]         the devices this machine can train on, and what auto picks
+  lsp [--stdio]                        the language server, for any LSP editor (also: unroll-lsp)
 
 Run 'unroll <command> --help' for a command's options.
 `;

@@ -300,7 +300,8 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
         if (rel.startsWith('..') || path.isAbsolute(rel)) {
           const via = real !== resolved ? ` (it is a link to ${real})` : '';
           const both = commonFolder(realRoot, path.dirname(real));
-          const mark = opts.host.rootFor && !opts.host.workspaceRoot && both !== path.parse(both).root ? `, or make ${both} the workspace (the command line's workspace is the nearest folder above the experiment holding .unroll/): mkdir ${path.join(both, '.unroll')}` : '';
+          const cliRule = opts.host.workspaceFolderFor ? !opts.host.workspaceFolderFor(opts.path!) : !opts.host.workspaceRoot;
+          const mark = opts.host.rootFor && cliRule && both !== path.parse(both).root ? `, or make ${both} the workspace (the command line's workspace is the nearest folder above the experiment holding .unroll/): mkdir ${path.join(both, '.unroll')}` : '';
           report('missing-file', b.path.range, `data path ${b.path.value} leaves the workspace ${root}${via}`, { fix: `copy the data into ${root}${mark}` });
           probeErr = true;
         } else if (!opts.host.exists(resolved)) {

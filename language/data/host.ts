@@ -7,12 +7,15 @@ import type { DataHost, DataProbe, DataRequest } from '../types';
 import type { PlainArgs } from './args';
 import { DataError } from './errors';
 import { StringDecoder } from 'node:string_decoder';
-import { dataRoot, realPath } from './root';
+import { dataRoot, realPath, workspaceFolderOf } from './root';
 import { decodeText, TextSniffer } from './sniff';
 import { createScanner, LineSplitter, scanText } from './scan';
 
 export interface FsDataHostOptions {
+  /** The editor's workspace folder (one), or the command line's when it names one. */
   workspaceRoot?: string;
+  /** Every workspace folder of a multi-root editor; each experiment's root is the folder that holds it. */
+  workspaceFolders?: readonly string[];
   /** Called (once per finished background read) when a probe that answered undefined has its result. */
   onSettled?: () => void;
   /** Files smaller than this are read synchronously (default 1 MiB). */
@@ -28,6 +31,8 @@ export interface FsDataHost extends DataHost {
   idle(): Promise<void>;
   /** Number of scans run so far (each cache miss is one; tests check the cache with it). */
   readonly scans: number;
+  /** The editor's folders changed (workspace/didChangeWorkspaceFolders). */
+  setWorkspaceFolders(folders: readonly string[]): void;
 }
 
 const CHUNK = 1 << 20;
@@ -38,6 +43,7 @@ export function createFsDataHost(opts: FsDataHostOptions = {}): FsDataHost {
   const cache = new Map<string, DataProbe>();
   const pending = new Map<string, Promise<void>>();
   let scans = 0;
+  let folders: readonly string[] = opts.workspaceFolders ?? (opts.workspaceRoot ? [opts.workspaceRoot] : []);
 
   const remember = (key: string, p: DataProbe) => {
     cache.delete(key);
@@ -102,7 +108,9 @@ export function createFsDataHost(opts: FsDataHostOptions = {}): FsDataHost {
 
   return {
     workspaceRoot: opts.workspaceRoot,
-    rootFor: (experimentPath) => dataRoot(experimentPath, opts.workspaceRoot),
+    rootFor: (experimentPath) => dataRoot(experimentPath, folders),
+    workspaceFolderFor: (experimentPath) => workspaceFolderOf(experimentPath, folders),
+    setWorkspaceFolders(f: readonly string[]) { folders = [...f]; },
     realPath,
     get scans() { return scans; },
     exists(path: string): boolean {

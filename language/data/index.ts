@@ -18,6 +18,6 @@ export type { Scanner, ScanResult, ScanOptions, TextSettings, ClassifySettings, 
 export { probeDims, arithmeticSettings, sineSettings, addingSettings, validSamples } from './generators';
 export type { ArithmeticSettings, SineSettings, AddingSettings } from './generators';
 export { createFsDataHost } from './host';
-export { dataRoot, projectRoot, realPath, RUNS_MARKER } from './root';
+export { dataRoot, projectRoot, realPath, RUNS_MARKER, workspaceFolderOf } from './root';
 export { decodeText, TextSniffer } from './sniff';
 export type { FsDataHost, FsDataHostOptions } from './host';

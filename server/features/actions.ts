@@ -2,7 +2,7 @@
 import { CodeActionKind, type CodeAction, type CodeLens, type Diagnostic as LspDiagnostic, type Range } from 'vscode-languageserver';
 import type { QuickFix } from '../core';
 import type { DocContext } from '../document';
-import { Commands } from '../protocol';
+import { Commands, SUMMARY_COMMAND } from '../protocol';
 import { overlaps, sameRange } from '../syntax';
 import { coreDiagnostics, SOURCE, type DiagnosticData } from './diagnostics';
 import { formatCount } from './shapes';
@@ -37,14 +37,20 @@ function addFix(out: CodeAction[], seen: Set<string>, ctx: DocContext, f: QuickF
   });
 }
 
-export function codeLenses(ctx: DocContext): CodeLens[] {
+/**
+ * Lenses above `model`: Train and the summary. `clientCommands` are the commands the client runs itself
+ * (VS Code's extension declares them); elsewhere the summary lens runs the server's SUMMARY_COMMAND and
+ * there is no Train lens (training runs in the editor's terminal: `unroll train FILE`).
+ */
+export function codeLenses(ctx: DocContext, clientCommands: ReadonlySet<string> = new Set(Object.values(Commands))): CodeLens[] {
   const model = ctx.syntax.blocks.find((b) => b.kind === 'model');
   if (!model) return [];
   const range = model.keyword.range;
   const total = ctx.analysis.totalParams;
   const summary = total !== undefined ? `Summary: ${formatCount(total)} parameters` : 'Summary: parameters not yet known';
-  return [
-    { range, command: { title: 'Train', command: Commands.train, arguments: [ctx.uri] } },
-    { range, command: { title: summary, command: Commands.showSummary, arguments: [ctx.uri] } },
-  ];
+  const out: CodeLens[] = [];
+  if (clientCommands.has(Commands.train)) out.push({ range, command: { title: 'Train', command: Commands.train, arguments: [ctx.uri] } });
+  const show = clientCommands.has(Commands.showSummary) ? Commands.showSummary : SUMMARY_COMMAND;
+  out.push({ range, command: { title: summary, command: show, arguments: [ctx.uri] } });
+  return out;
 }

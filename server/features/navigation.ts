@@ -1,5 +1,5 @@
 // Definition, references and rename for tensors, states and dims (from the analysis' symbol table).
-import { ResponseError, ErrorCodes, type Location, type WorkspaceEdit, type TextEdit } from 'vscode-languageserver';
+import { ResponseError, LSPErrorCodes, type Location, type WorkspaceEdit, type TextEdit } from 'vscode-languageserver';
 import { INITS, LOSSES, METRICS, OPS, OPTIMIZERS, SOURCES, type Position, type Range, type SymbolInfo } from '../core';
 import type { DocContext } from '../document';
 import { IDENT_RE, sameRange } from '../syntax';
@@ -20,8 +20,8 @@ export function references(ctx: DocContext, pos: Position, includeDeclaration: b
 const RESERVED = new Set(['experiment', 'dims', 'data', 'model', 'train', 'sample', 'predict', 'input', 'true', 'false', 'int', 'float']);
 
 function refuse(message: string): never {
-  // InvalidRequest makes VS Code show the message instead of a generic "cannot rename".
-  throw new ResponseError(ErrorCodes.InvalidRequest, message);
+  // RequestFailed (the spec's code for a valid request the server cannot answer); editors show the message.
+  throw new ResponseError(LSPErrorCodes.RequestFailed, message);
 }
 
 /** What rename would change at `pos`, or an error saying why it cannot be renamed. */

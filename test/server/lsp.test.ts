@@ -1,7 +1,7 @@
 // LSP-level tests: the real bundled server (dist/server.js --stdio) over JSON-RPC.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -131,11 +131,25 @@ describe('language server over stdio', () => {
     assert.deepEqual(await c.request('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } }), []);
   });
 
-  test('code lens above model offers Train and the parameter count', async () => {
+  test('code lens above model offers the parameter count (the server runs it); Train only for a client that runs it', async () => {
     const lenses = await c.request<{ command: { title: string; command: string; arguments: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri: URI } });
-    assert.deepEqual(lenses.map((l) => l.command.command), ['unroll.train', 'unroll.showSummary']);
-    assert.match(lenses[1].command.title, /^Summary: [\d,]+ parameters$/);
+    // This client did not declare the editor's commands (VS Code's extension does): no Train lens, and the
+    // summary lens runs the server's own command, which answers the summary table.
+    assert.deepEqual(lenses.map((l) => l.command.command), ['unroll.summary']);
+    assert.match(lenses[0].command.title, /^Summary: [\d,]+ parameters$/);
     assert.deepEqual(lenses[0].command.arguments, [URI]);
+    const table = await c.request<string>('workspace/executeCommand', { command: 'unroll.summary', arguments: [URI] });
+    assert.match(table, /logits[\s\S]*429/);
+    await c.until(() => c.shown.some((m) => /logits/.test(m.message)), 'the summary shown as a message');
+  });
+  test('a client that declares the commands gets Train and its own summary command', async () => {
+    const vs = await LspClient.start({ commands: ['unroll.train', 'unroll.showSummary'] });
+    try {
+      await vs.open(URI, ARITHMETIC, 1);
+      const lenses = await vs.request<{ command: { command: string; arguments: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri: URI } });
+      assert.deepEqual(lenses.map((l) => l.command.command), ['unroll.train', 'unroll.showSummary']);
+      assert.deepEqual(lenses[0].command.arguments, [URI]);
+    } finally { await vs.stop(); }
   });
 });
 
@@ -186,5 +200,59 @@ describe('language server with data files', () => {
     }
     assert.match(last, /dim vocab = 12\b/, 'vocab counted from big.txt (11 words and the end-of-line token)');
     assert.ok(c.published.filter((p) => p.uri === uri).length >= 2, 'diagnostics re-published after the data was read');
+  });
+});
+
+describe('multi-root workspaces: a file\'s data root is the folder that holds it', () => {
+  const LM = (data: string) => `data text "${data}" {\n  seq_len = 10\n}\nmodel {\n  input x: int[batch, time] < vocab\n  input y: int[batch, time] < vocab\n  e = one_hot(x, vocab)\n}\ntrain {\n  loss = cross_entropy(e, y)\n}\n`;
+  let c: LspClient;
+  let base: string;
+  const folder = (name: string, text: string) => {
+    mkdirSync(join(base, name, 'data'), { recursive: true });
+    writeFileSync(join(base, name, 'data', 'd.txt'), text);
+    return pathToFileURL(join(base, name)).href;
+  };
+  const vocabOf = async (uri: string, text: string) => {
+    const h = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, 'vocab)', 1) });
+    return /dim vocab = (\d+)/.exec(h?.contents.value ?? '')?.[1];
+  };
+  before(async () => {
+    base = mkdtempSync(join(tmpdir(), 'unroll-roots-'));
+    const a = folder('a', 'ab\n');
+    const b = folder('b', 'abcdefg\n');
+    folder('c', 'abc\n');
+    mkdirSync(join(base, 'd', 'exp'), { recursive: true });
+    writeFileSync(join(base, 'd', 'shared.txt'), 'abcd\n');
+    c = await LspClient.start({}, null, undefined, [{ uri: a, name: 'a' }, { uri: b, name: 'b' }]);
+  });
+  after(async () => { await c?.stop(); rmSync(base, { recursive: true, force: true }); });
+
+  test('a file in the second folder reads its own folder\'s data (no "leaves the workspace", vocab known)', async () => {
+    const text = LM('data/d.txt');
+    const uri = pathToFileURL(join(base, 'b', 'lm.rnn')).href;
+    await c.open(uri, text, 1);
+    const p = await c.diagnosticsFor(uri, 1);
+    assert.deepEqual(p.diagnostics.filter((d) => d.severity === 1), [], JSON.stringify(p.diagnostics));
+    assert.equal(await vocabOf(uri, text), '8'); // a..g and the end-of-line token
+  });
+  test('a file in no folder uses its own folder (the command line\'s rule)', async () => {
+    const text = LM('data/d.txt');
+    const uri = pathToFileURL(join(base, 'c', 'lm.rnn')).href;
+    await c.open(uri, text, 1);
+    const p = await c.diagnosticsFor(uri, 1);
+    assert.deepEqual(p.diagnostics.filter((d) => d.severity === 1), [], JSON.stringify(p.diagnostics));
+    assert.equal(await vocabOf(uri, text), '4');
+  });
+  test('a folder added later (didChangeWorkspaceFolders) becomes the root of the files inside it', async () => {
+    const text = LM('../shared.txt');
+    const uri = pathToFileURL(join(base, 'd', 'exp', 'lm.rnn')).href;
+    await c.open(uri, text, 1);
+    const before = await c.diagnosticsFor(uri, 1);
+    assert.ok(before.diagnostics.some((d) => /leaves the workspace/.test(d.message)), JSON.stringify(before.diagnostics));
+    const count = c.published.length;
+    await c.notify('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: pathToFileURL(join(base, 'd')).href, name: 'd' }], removed: [] } });
+    await c.until(() => c.published.slice(count).find((p) => p.uri === uri), 'diagnostics after the folder change');
+    const after = c.diagnostics.get(uri)!;
+    assert.deepEqual(after.diagnostics.filter((d) => d.severity === 1), [], JSON.stringify(after.diagnostics));
   });
 });

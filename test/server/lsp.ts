@@ -35,12 +35,26 @@ export interface LspDiagnostic {
   relatedInformation?: { location: { uri: string; range: unknown }; message: string }[]; data?: unknown;
 }
 
+export const VSCODE_CAPABILITIES = {
+  workspace: { configuration: true, workspaceFolders: true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } },
+  textDocument: {
+    publishDiagnostics: { relatedInformation: true, versionSupport: true },
+    rename: { prepareSupport: true },
+    completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'] } },
+    hover: { contentFormat: ['markdown', 'plaintext'] },
+    signatureHelp: { signatureInformation: { documentationFormat: ['markdown', 'plaintext'] } },
+    codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } }, isPreferredSupport: true },
+  },
+};
+
 export class LspClient {
   readonly conn: MessageConnection;
   readonly diagnostics = new Map<string, PublishedDiagnostics>();
   readonly published: PublishedDiagnostics[] = [];
   readonly logs: { type: number; message: string }[] = [];
   readonly shown: { type: number; message: string }[] = [];
+  /** workspace/applyEdit requests the server sent (code actions run as commands). */
+  readonly applied: unknown[] = [];
   private waiters: (() => void)[] = [];
   private stderr = '';
 
@@ -60,26 +74,36 @@ export class LspClient {
     this.conn.onRequest('workspace/inlayHint/refresh', () => null);
     this.conn.onRequest('workspace/codeLens/refresh', () => null);
     this.conn.onRequest('workspace/semanticTokens/refresh', () => null);
+    this.conn.onRequest('workspace/applyEdit', (p: unknown) => { this.applied.push(p); this.wake(); return { applied: true }; });
     this.conn.listen();
   }
 
-  static async start(initializationOptions: unknown = {}, rootUri: string | null = null): Promise<LspClient> {
-    await buildServer();
-    // UNROLL_SERVER_NODE_ARGS: extra Node flags for the server process (profiling the bench: --cpu-prof).
-    const nodeArgs = [...SERVER_NODE_ARGS, ...(process.env.UNROLL_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    const proc = spawn(process.execPath, [...nodeArgs, SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const c = new LspClient(proc);
+  /**
+   * Starts the server and initializes it. `capabilities` defaults to what VS Code advertises for the features
+   * the server has (snippets, markdown, related information, versions, code action literals).
+   */
+  static async start(initializationOptions: unknown = {}, rootUri: string | null = null,
+    capabilities: unknown = VSCODE_CAPABILITIES, workspaceFolders?: { uri: string; name: string }[] | null): Promise<LspClient> {
+    const c = await LspClient.launch();
     await c.conn.sendRequest('initialize', {
       processId: process.pid, rootUri, initializationOptions,
-      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'ws' }] : null,
-      capabilities: {
-        workspace: { configuration: true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } },
-        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, rename: { prepareSupport: true } },
-      },
+      workspaceFolders: workspaceFolders !== undefined ? workspaceFolders : rootUri ? [{ uri: rootUri, name: 'ws' }] : null,
+      capabilities,
     });
     await c.conn.sendNotification('initialized', {});
     return c;
   }
+
+  /** Starts the server process without initializing it (lifecycle tests). */
+  static async launch(): Promise<LspClient> {
+    await buildServer();
+    // UNROLL_SERVER_NODE_ARGS: extra Node flags for the server process (profiling the bench: --cpu-prof).
+    const nodeArgs = [...SERVER_NODE_ARGS, ...(process.env.UNROLL_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    return new LspClient(spawn(process.execPath, [...nodeArgs, SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  }
+
+  /** What the server wrote to stderr so far. */
+  get errorOutput(): string { return this.stderr; }
 
   request<R>(method: string, params: unknown): Promise<R> { return this.conn.sendRequest(method, params) as Promise<R>; }
   notify(method: string, params: unknown): Promise<void> { return this.conn.sendNotification(method, params); }

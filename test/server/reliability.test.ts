@@ -10,6 +10,7 @@ import { analyze, type Analysis } from '../../language/index';
 import type { Analyzer } from '../../server/document';
 import { startServer } from '../../server/server';
 import { ARITHMETIC, positionOf } from './helpers';
+import { VSCODE_CAPABILITIES } from './lsp';
 
 const analyzer: Analyzer = (text, opts) => {
   if (text.includes('#explode')) throw new Error('boom in the core');
@@ -42,7 +43,7 @@ describe('reliability', () => {
     client.onNotification('window/logMessage', (p: { message: string }) => { logs.push(p.message); });
     client.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: { message: string }[] }) => { diags.set(p.uri, p); });
     client.listen();
-    await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
+    await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: VSCODE_CAPABILITIES, initializationOptions: { commands: ['unroll.train', 'unroll.showSummary'] } });
     await client.sendNotification('initialized', {});
   });
   after(() => client.dispose());
