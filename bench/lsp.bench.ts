@@ -1,8 +1,10 @@
 // Language-server latency on a generated 2,000-line experiment, through the real bundled server over
-// stdio: didChange -> publishDiagnostics, hover, inlay hints and completion, over repeated edits. Prints
-// median and p95 in milliseconds (targets: diagnostics p95 < 50 ms, hover and inlay hints < 10 ms); never
-// asserts. Diagnostics are measured with the debounce set to 0 (the editor default adds 120 ms on purpose).
-// Usage: node --import tsx bench/lsp.bench.ts [--runs N] [--warmup N] [--lines N]
+// stdio with default settings: didChange -> publishDiagnostics, hover, inlay hints and completion, over
+// repeated edits; then typing (bursts of ten keystrokes) on the 2,000-line file and on a 20,000-line one,
+// timed from the last keystroke to its diagnostics. Prints median and p95 in milliseconds (targets:
+// diagnostics p95 < 50 ms on 2,000 lines, < 400 ms after a burst on 20,000 lines with no backlog; hover and
+// inlay hints < 10 ms); never asserts.
+// Usage: node --import tsx bench/lsp.bench.ts [--runs N] [--warmup N] [--lines N] [--bursts N] [--big-lines N]
 // Profile the server itself: UNROLL_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (NODE_OPTIONS refuses it).
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +25,10 @@ const RUNS = arg('runs', 60);
 // its working size. They are reported on their own row instead of inflating the steady-state p95.
 const WARMUP = arg('warmup', 5);
 const LINES = arg('lines', 2000);
+const BURSTS = arg('bursts', 8);
+const BIG_LINES = arg('big-lines', 20000);
+/** Between keystrokes of a burst: a fast typist (about 12 characters a second). */
+const KEY_INTERVAL_MS = 80;
 
 /** A long but realistic model: a stack of dense / activation / recurrent statements, with comments. */
 export function generateExperiment(lines: number): { text: string; statementLines: number[] } {
@@ -56,7 +62,19 @@ const stats = (xs: number[]) => {
   return { median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
 };
 
+/** `--typing-only`: just the typing bursts on both files (comparing server flags quickly). */
+async function typingOnly() {
+  const small = generateExperiment(LINES);
+  const big = generateExperiment(BIG_LINES);
+  for (const [name, e] of [[`${LINES} lines`, small], [`${BIG_LINES} lines`, big]] as const) {
+    const r = await typingBursts(e.text, e.statementLines, BURSTS);
+    const st = stats(r.latency);
+    console.log(`typing, ${name}: last key -> diagnostics median ${st.median.toFixed(1)} p95 ${st.p95.toFixed(1)} max ${st.max.toFixed(1)} ms; checks per burst ${r.checks.join(',')}; RSS ${r.memory?.rssMb.toFixed(0)} MB, peak ${r.memory?.peakMb.toFixed(0)} MB`);
+  }
+}
+
 async function main() {
+  if (process.argv.includes('--typing-only')) return typingOnly();
   const { text, statementLines } = generateExperiment(LINES);
   const lineCount = text.split('\n').length;
   const check = analyze(text, { uri: 'file:///bench/big.rnn' });
@@ -84,7 +102,7 @@ async function main() {
     own.completion.push(performance.now() - s);
   }
 
-  const c = await LspClient.start({ unroll: { diagnostics: { debounceMs: 0 } } });
+  const c = await LspClient.start({});
   const uri = 'file:///bench/big.rnn';
   await c.open(uri, text, 1);
   await c.diagnosticsFor(uri, 1, 60000);
@@ -135,8 +153,8 @@ async function main() {
     await c.request('textDocument/semanticTokens/full', { textDocument: { uri } });
     m.semantic.push(performance.now() - s);
 
-    // Hover immediately after an edit: with the debounce at 0 the server analyses the new version on the
-    // change, so the hover waits for that analysis (with the editor's debounce the hover itself would run it).
+    // Hover immediately after an edit: while checks are fast the server analyses the new version on the
+    // change, so the hover waits for that analysis.
     version++;
     lines[line] = old;
     await c.change(uri, version, [{ range: { start: { line, character: 0 }, end: { line, character: next.length } }, text: old }]);
@@ -145,9 +163,13 @@ async function main() {
     m.hoverCold.push(performance.now() - s);
     await c.diagnosticsFor(uri, version, 60000);
   }
+  const mem = c.memory();
   await c.stop();
+  const typing = await typingBursts(text, statementLines, BURSTS);
+  const big = generateExperiment(BIG_LINES);
+  const typingBig = await typingBursts(big.text, big.statementLines, BURSTS);
 
-  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; ${RUNS} edits after ${WARMUP} warm-up edits; the server is single-threaded; server flags: ${[...SERVER_NODE_ARGS, process.env.UNROLL_SERVER_NODE_ARGS ?? ''].join(' ').trim()} (as the client starts it)`);
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; ${RUNS} edits after ${WARMUP} warm-up edits; the server is single-threaded; server flags: ${process.env.UNROLL_SERVER_PLAIN_NODE === '1' ? '(none: UNROLL_SERVER_PLAIN_NODE=1)' : `${SERVER_NODE_ARGS.join(' ')} (as the client starts it)`} ${process.env.UNROLL_SERVER_NODE_ARGS ?? ''}`);
   const rows: [string, number[], string][] = [
     ['core analyze() in-process', core, ''],
     ['handler only: hover', own.hover, 'in-process, no JSON-RPC'],
@@ -162,13 +184,56 @@ async function main() {
     ['inlay hints, whole file', t.inlayFull, ''],
     ['completion (ops)', t.completion, ''],
     ['semantic tokens, whole file', t.semantic, ''],
+    [`typing: last key -> diagnostics, ${lineCount} lines`, typing.latency, `${BURSTS} bursts of 10 keys ${KEY_INTERVAL_MS} ms apart`],
+    [`typing: checks per burst, ${lineCount} lines`, typing.checks, 'diagnostics published per 10 keys'],
+    [`typing: last key -> diagnostics, ${big.text.split('\n').length} lines`, typingBig.latency, 'target p95 < 400, no backlog'],
+    [`typing: checks per burst, ${big.text.split('\n').length} lines`, typingBig.checks, 'diagnostics published per 10 keys'],
   ];
   console.log(`${'measure'.padEnd(38)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'max'.padStart(8)}  (ms)`);
+  const mb = (m?: { rssMb: number; peakMb: number }) => (m ? `RSS ${m.rssMb.toFixed(0)} MB, peak ${m.peakMb.toFixed(0)} MB` : 'n/a');
+  console.log(`server memory after the edits above (${(WARMUP + RUNS) * 2} edits, 2,000 lines): ${mb(mem)}; after typing on 2,000 lines: ${mb(typing.memory)}; on ${BIG_LINES.toLocaleString('en-US')} lines: ${mb(typingBig.memory)}`);
   for (const [name, xs, note] of rows) {
     if (!xs.length) continue; // e.g. no warm-up edits
     const s2 = stats(xs);
     console.log(`${name.padEnd(38)} ${s2.median.toFixed(2).padStart(8)} ${s2.p95.toFixed(2).padStart(8)} ${s2.max.toFixed(2).padStart(8)}  ${note}`);
   }
+}
+
+/**
+ * Bursts of ten keystrokes (a character typed into a comment at the end of a statement, KEY_INTERVAL_MS
+ * apart), default settings: the time from the last keystroke to the diagnostics of its version, and how many
+ * versions were checked on the way (a backlog shows as latency growing with the check time times the keys).
+ */
+export async function typingBursts(text: string, statementLines: number[], bursts: number): Promise<{ latency: number[]; checks: number[]; memory?: { rssMb: number; peakMb: number } }> {
+  const c = await LspClient.start({});
+  const uri = 'file:///bench/typing.rnn';
+  await c.open(uri, text, 1);
+  await c.diagnosticsFor(uri, 1, 120000);
+  const lines = text.split('\n');
+  const out: { latency: number[]; checks: number[]; memory?: { rssMb: number; peakMb: number } } = { latency: [], checks: [] };
+  let version = 1;
+  for (let b = 0; b < bursts + 1; b++) {
+    const line = statementLines[Math.floor(statementLines.length / 2) + b];
+    const before = c.published.length;
+    let t0 = 0;
+    for (let k = 0; k < 10; k++) {
+      const at = lines[line].length;
+      lines[line] += k === 0 ? ' #x' : 'x';
+      version++;
+      t0 = performance.now();
+      await c.change(uri, version, [{ range: { start: { line, character: at }, end: { line, character: at } }, text: k === 0 ? ' #x' : 'x' }]);
+      if (k < 9) await new Promise((r) => setTimeout(r, KEY_INTERVAL_MS));
+    }
+    await c.diagnosticsFor(uri, version, 120000);
+    if (b > 0) { // the first burst warms the server up
+      out.latency.push(performance.now() - t0);
+      out.checks.push(c.published.slice(before).filter((p) => p.uri === uri).length);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  out.memory = c.memory();
+  await c.stop();
+  return out;
 }
 
 // Run only as a script: the generator is importable (profiling, tests) without starting the bench.

@@ -32,7 +32,7 @@ export function normaliseSettings(raw: unknown): ClientSettings {
     inlayHints: { enabled: bool(inlay.enabled, true), runtime: bool(inlay.runtime, true) },
     shapeStyle: pick(r.shapeStyle, SHAPE_STYLES, 'names-and-sizes'),
     diagnostics: {
-      debounceMs: typeof debounce === 'number' && Number.isFinite(debounce) ? Math.min(5000, Math.max(0, Math.round(debounce))) : 120,
+      debounceMs: typeof debounce === 'number' && Number.isFinite(debounce) ? Math.min(5000, Math.max(0, Math.round(debounce))) : 0,
     },
     trace: { server: pick(obj(r.trace).server, TRACE_LEVELS, 'off') },
   };

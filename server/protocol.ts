@@ -55,14 +55,15 @@ export interface ServerSettings {
   inlayHints: { enabled: boolean; runtime: boolean };
   /** How shapes are written in inlay hints: `[batch 32, time 100]`, `[batch, time]` or `[32, 100]`. */
   shapeStyle: 'names-and-sizes' | 'names' | 'sizes';
-  /** Delay between the last keystroke and re-checking, in milliseconds. */
+  /** The least wait between the last keystroke and re-checking, in milliseconds. The server also waits about
+   *  as long as a check of the file takes (none while checks are fast; server/checkTiming.ts). */
   diagnostics: { debounceMs: number };
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
   inlayHints: { enabled: true, runtime: true },
   shapeStyle: 'names-and-sizes',
-  diagnostics: { debounceMs: 120 },
+  diagnostics: { debounceMs: 0 },
 };
 
 /**

@@ -7,11 +7,13 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { DataHost } from './core';
 import {
   adaptCodeActions, adaptCompletion, adaptDiagnostics, adaptHover, adaptInlayHints, adaptSignatureHelp, APPLY_EDITS_COMMAND,
   FULL_SUPPORT, readSupport, type ApplyEditsArgs, type ClientSupport,
 } from './clientSupport';
+import { CheckTiming } from './checkTiming';
 import { AnalysisCache, uriToPath, type Analyzer, type DocContext } from './document';
 import { codeActions, codeLenses } from './features/actions';
 import { completion } from './features/completion';
@@ -62,6 +64,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** Commands the client runs itself (VS Code: train, show summary); others get lenses the server runs. */
   let clientCommands = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
+  const timing = new CheckTiming();
   const published = new Map<string, number>();
   const reported = new Set<string>();
 
@@ -113,9 +116,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const doc = documents.get(uri);
     if (!doc) return;
     try {
+      const started = performance.now();
+      const analysed = cache.peek(uri)?.version === doc.version; // by a hover that came first: not timed
       const ctx = cache.get(doc);
       if (ctx.failure) fail('checking', uri, ctx.failure);
       const diagnostics = diagnosticsFor(ctx, runtime);
+      if (!analysed) timing.record(uri, performance.now() - started, performance.now());
       if (ctx.failure) {
         diagnostics.push({
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'unroll',
@@ -170,7 +176,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.onDidChangeContent((e) => {
     // onDidOpen fires onDidChangeContent too; the open path already validated this version.
     if (published.get(e.document.uri) === e.document.version) return;
-    schedule(e.document.uri, settings.diagnostics.debounceMs);
+    schedule(e.document.uri, timing.delay(e.document.uri, settings.diagnostics.debounceMs, performance.now()));
   });
   documents.onDidClose((e) => {
     const t = timers.get(e.document.uri);
@@ -178,6 +184,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     timers.delete(e.document.uri);
     cache.delete(e.document.uri);
     published.delete(e.document.uri);
+    timing.forget(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 

@@ -566,14 +566,20 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     return sh;
   }
 
-  function define(name: string, range: Range, value: Shape | StateValue, kind: TensorEntry['kind'], stmt: TensorEntry['stmt'], detail: string) {
+  /** `detail` (the symbol's one-line description) is written only when an editor feature reads it: on a
+   *  large file most are never read, and formatting every shape on every keystroke showed in profiles. */
+  function define(name: string, range: Range, value: Shape | StateValue, kind: TensorEntry['kind'], stmt: TensorEntry['stmt'], detail: () => string) {
     if (name === '_') return;
     const prev = scope.get(name);
     if (prev) {
       report('bad-argument', range, `${name} is already defined on line ${lineOf(prev.def)}; each tensor is defined once`, { fix: `give this one another name, e.g. ${name}2`, related: [{ range: prev.def, message: `${name} is defined here` }] });
       return;
     }
-    const symbol: SymbolInfo = { kind: value.kind === 'state' ? 'state' : 'tensor', name, definition: range, references: [], detail };
+    let text: string | undefined;
+    const symbol: SymbolInfo = {
+      kind: value.kind === 'state' ? 'state' : 'tensor', name, definition: range, references: [],
+      get detail() { return (text ??= detail()); },
+    };
     symbols.push(symbol);
     scope.set(name, { value, def: range, used: false, kind, line: range.start.line, symbol, stmt });
     values.set(name, value);
@@ -623,7 +629,7 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     }
     if (!final) final = p;
     if (!final) return;
-    define(name, e.name.range, final, 'input', e, `input ${name}: ${formatShape(final)}`);
+    define(name, e.name.range, final, 'input', e, () => `input ${name}: ${formatShape(final!)}`);
     model.push({ kind: 'input', name, shape: final, range: e.range, nameRange: e.name.range });
     summaries.push({ label: name, op: 'input', shape: final, params: 0, rule: p ? `provided by data ${data!.source}` : 'declared input', range: e.range, hintAt: map.position(e.end) });
   }
@@ -758,10 +764,10 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     });
     if (!shape) { defineUnknown(e, opName, result?.state); return; }
     e.targets.forEach((t, i) => {
-      if (i === 0) define(t.name, t.range, shape, 'op', e, `${t.name} = ${opName}(...): ${formatShape(shape)}`);
+      if (i === 0) define(t.name, t.range, shape, 'op', e, () => `${t.name} = ${opName}(...): ${formatShape(shape)}`);
       else if (i === 1 && RECURRENT_OPS.has(opName)) {
         const st = result?.state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: { elem: 'float', dims: [] } } as StateValue);
-        define(t.name, t.range, st, 'op', e, `${t.name}: ${opName} state (${st.layers} layer(s), ${st.directions} direction(s), size ${formatDim(st.size)}); h${st.c ? ', c' : ''}: ${formatShape(st.h)}`);
+        define(t.name, t.range, st, 'op', e, () => `${t.name}: ${opName} state (${st.layers} layer(s), ${st.directions} direction(s), size ${formatDim(st.size)}); h${st.c ? ', c' : ''}: ${formatShape(st.h)}`);
       }
     });
   }
@@ -771,10 +777,10 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
   function defineUnknown(e: AssignEntry, opName: string, state?: StateValue) {
     const unknownShape = (): Shape => ({ elem: 'float', dims: [] });
     e.targets.forEach((t, i) => {
-      if (i === 0) define(t.name, t.range, unknownShape(), 'op', e, `${t.name} = ${opName}(...)`);
+      if (i === 0) define(t.name, t.range, unknownShape(), 'op', e, () => `${t.name} = ${opName}(...)`);
       else if (i === 1 && RECURRENT_OPS.has(opName)) {
         const st = state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: unknownShape() } as StateValue);
-        define(t.name, t.range, st, 'op', e, `${t.name}: ${opName} state`);
+        define(t.name, t.range, st, 'op', e, () => `${t.name}: ${opName} state`);
       }
       const ent = scope.get(t.name);
       if (ent?.stmt !== e) return;

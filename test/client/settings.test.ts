@@ -21,5 +21,5 @@ test('hand-edited garbage falls back per field instead of reaching the server', 
   assert.equal(s.diagnostics.debounceMs, 0, 'negative debounce clamps to 0');
   assert.equal(s.trace.server, 'off');
   assert.equal(normaliseSettings({ diagnostics: { debounceMs: 1e9 } }).diagnostics.debounceMs, 5000);
-  assert.equal(normaliseSettings({ diagnostics: { debounceMs: Number.NaN } }).diagnostics.debounceMs, 120);
+  assert.equal(normaliseSettings({ diagnostics: { debounceMs: Number.NaN } }).diagnostics.debounceMs, 0);
 });

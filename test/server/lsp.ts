@@ -1,6 +1,6 @@
 // Starts the real bundled server (dist/server.js --stdio) and speaks LSP to it with vscode-jsonrpc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { SERVER_NODE_ARGS } from '../../server/protocol';
@@ -97,9 +97,20 @@ export class LspClient {
   /** Starts the server process without initializing it (lifecycle tests). */
   static async launch(): Promise<LspClient> {
     await buildServer();
-    // UNROLL_SERVER_NODE_ARGS: extra Node flags for the server process (profiling the bench: --cpu-prof).
-    const nodeArgs = [...SERVER_NODE_ARGS, ...(process.env.UNROLL_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    // UNROLL_SERVER_NODE_ARGS: extra Node flags for the server process (profiling the bench: --cpu-prof);
+    // UNROLL_SERVER_PLAIN_NODE=1 leaves out the flags the editor starts it with (the bench compares both).
+    const base = process.env.UNROLL_SERVER_PLAIN_NODE === '1' ? [] : SERVER_NODE_ARGS;
+    const nodeArgs = [...base, ...(process.env.UNROLL_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     return new LspClient(spawn(process.execPath, [...nodeArgs, SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  }
+
+  /** The server process's resident memory now and at its peak, in MB (Linux /proc; undefined elsewhere). */
+  memory(): { rssMb: number; peakMb: number } | undefined {
+    try {
+      const status = readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');
+      const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1]);
+      return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+    } catch { return undefined; }
   }
 
   /** What the server wrote to stderr so far. */
