@@ -1,9 +1,11 @@
 // Fuzz: a few hundred random edits (characters and whole tokens, inserted and deleted) through the real
-// bundled server; every feature is asked along the way. The server must stay up, never fail internally
-// (no error logged, no message shown), publish diagnostics for the final version, and still answer hover.
+// bundled server, once per client profile (VS Code's capabilities, a client with none of the optional forms,
+// Neovim 0.7's); every feature is asked along the way. The server must stay up, never fail internally (no
+// error logged, no message shown), publish diagnostics for the final version, answer in the forms the client
+// supports only, and still answer hover.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LspClient } from './lsp';
+import { LspClient, VSCODE_CAPABILITIES } from './lsp';
 import { ARITHMETIC } from './helpers';
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces with the printed seed. */
@@ -25,15 +27,35 @@ function positionAt(text: string, offset: number) {
 }
 
 const SEED = Number(process.env.UNROLL_FUZZ_SEED ?? 20261122);
-const EDITS = 300;
+const EDITS = Number(process.env.UNROLL_FUZZ_EDITS ?? 300);
 
-describe(`fuzzing the server with ${EDITS} random edits (seed ${SEED})`, () => {
+interface Profile { name: string; caps: unknown; snippets: boolean; markdown: boolean; versions: boolean }
+const PROFILES: Profile[] = [
+  { name: 'VS Code', caps: VSCODE_CAPABILITIES, snippets: true, markdown: true, versions: true },
+  { name: 'no optional forms (eglot without yasnippet)', caps: {}, snippets: false, markdown: false, versions: false },
+  {
+    name: 'Neovim 0.7', snippets: false, markdown: true, versions: false,
+    caps: { textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, completion: { completionItem: { snippetSupport: false, documentationFormat: ['markdown', 'plaintext'] } }, publishDiagnostics: { relatedInformation: true }, codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } } }, workspace: { configuration: true, workspaceFolders: true } },
+  },
+];
+
+PROFILES.forEach((profile, n) => describe(`fuzzing the server with ${EDITS} random edits as ${profile.name} (seed ${SEED + n})`, () => {
   let c: LspClient;
-  before(async () => { c = await LspClient.start({ unroll: { diagnostics: { debounceMs: 5 } } }); });
+  before(async () => { c = await LspClient.start({ unroll: { diagnostics: { debounceMs: 5 } } }, null, profile.caps); });
   after(async () => { await c?.stop(); });
 
-  test('the server survives, never fails internally, and answers hover afterwards', async () => {
-    const rand = rng(SEED);
+  /** The diagnostics of the document's latest version: by version when the client takes versions, else the
+   *  last publication once the server has caught up (a request answered after every edit, then its wait). */
+  const finalDiagnostics = async (uri: string, version: number) => {
+    if (profile.versions) return c.diagnosticsFor(uri, version, 15000);
+    await c.request('textDocument/documentSymbol', { textDocument: { uri } });
+    await new Promise((r) => setTimeout(r, 400));
+    return c.until(() => c.diagnostics.get(uri), `diagnostics for ${uri}`);
+  };
+
+  test('the server survives, never fails internally, answers in the client\'s forms, and answers hover afterwards', async (t) => {
+    const SEED_N = SEED + n;
+    const rand = rng(SEED_N);
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
     const uri = 'file:///ws/fuzz.rnn';
     let text = ARITHMETIC;
@@ -61,8 +83,12 @@ describe(`fuzzing the server with ${EDITS} random edits (seed ${SEED})`, () => {
         const td = { textDocument: { uri } };
         const full = { start: { line: 0, character: 0 }, end: positionAt(text, text.length) };
         pending.push(
-          c.request('textDocument/hover', { ...td, position: pos }),
-          c.request('textDocument/completion', { ...td, position: pos }),
+          c.request<{ contents: { kind: string } } | null>('textDocument/hover', { ...td, position: pos }).then((h) => {
+            if (h && !profile.markdown) assert.equal(h.contents.kind, 'plaintext');
+          }),
+          c.request<{ insertText?: string; insertTextFormat?: number }[]>('textDocument/completion', { ...td, position: pos }).then((items) => {
+            if (!profile.snippets) for (const it of items ?? []) assert.ok(it.insertTextFormat !== 2 && !/\$\{|\$\d/.test(it.insertText ?? ''), JSON.stringify(it));
+          }),
           c.request('textDocument/signatureHelp', { ...td, position: pos }),
           c.request('textDocument/definition', { ...td, position: pos }),
           c.request('textDocument/references', { ...td, position: pos, context: { includeDeclaration: true } }),
@@ -81,19 +107,22 @@ describe(`fuzzing the server with ${EDITS} random edits (seed ${SEED})`, () => {
       }
     }
     await Promise.all(pending);
-    const final = await c.diagnosticsFor(uri, version, 15000);
+    const final = await finalDiagnostics(uri, version);
+    if (!profile.versions) assert.ok(c.published.every((p) => p.version === undefined), 'no version for a client without versionSupport');
     assert.ok(Array.isArray(final.diagnostics));
     assert.ok(c.alive, 'server process still running');
     const failures = c.logs.filter((l) => l.type === 1).map((l) => l.message);
-    assert.deepEqual(failures, [], `internal errors (seed ${SEED}):\n${failures.join('\n')}\nfinal text:\n${text}`);
+    assert.deepEqual(failures, [], `internal errors (seed ${SEED_N}):\n${failures.join('\n')}\nfinal text:\n${text}`);
     assert.deepEqual(c.shown, []);
     // The same text opened fresh gets the same diagnostics: incremental sync kept the text right.
     await c.open('file:///ws/fresh.rnn', text, 1);
-    const fresh = await c.diagnosticsFor('file:///ws/fresh.rnn', 1);
+    const fresh = await finalDiagnostics('file:///ws/fresh.rnn', 1);
     assert.deepEqual(fresh.diagnostics.map((d) => d.message), final.diagnostics.map((d) => d.message));
     // And the fuzzed document, set back to a valid experiment, answers hover with the right shape.
     await c.change(uri, ++version, [{ text: ARITHMETIC }]);
     const h = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 18, character: 3 } });
     assert.match(h?.contents.value ?? '', /logits: float\[batch 32, tgt 4, vocab 13\]/);
+    const m = c.memory();
+    if (m) t.diagnostic(`server after ${EDITS} edits: RSS ${m.rssMb.toFixed(0)} MB, peak ${m.peakMb.toFixed(0)} MB`);
   });
-});
+}));
