@@ -233,6 +233,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (caps.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'unroll' }).catch(() => undefined);
     }
+    // Clients that keep settings per workspace (Neovim's `settings`, Helix's `config`) answer this; what they
+    // leave out keeps the value from initializationOptions.
+    if (support.configuration) {
+      connection.workspace.getConfiguration('unroll').then((raw) => {
+        if (raw && typeof raw === 'object' && Object.keys(raw).length) { settings = parseSettings(raw, settings); refreshViews(); }
+      }, () => undefined);
+    }
   });
 
   connection.onDidChangeConfiguration(async (p) => {

@@ -88,6 +88,21 @@ describe('a client that resolves inlay hint tooltips', () => {
   });
 });
 
+describe('settings', () => {
+  test('are read from workspace/configuration at start, over initializationOptions', async () => {
+    const c = await LspClient.start({ unroll: { shapeStyle: 'names' } }, null, VSCODE_CAPABILITIES, undefined, { shapeStyle: 'sizes' });
+    try {
+      await c.open(URI, ARITHMETIC);
+      const range = { start: { line: 0, character: 0 }, end: { line: 40, character: 0 } };
+      const labels = async () => (await c.request<{ label: string }[]>('textDocument/inlayHint', { textDocument: { uri: URI }, range })).map((h) => h.label);
+      // The answer to the server's workspace/configuration request arrives shortly after initialized.
+      let last: string[] = [];
+      for (let i = 0; i < 50 && !last.some((l) => l === ': [32, 4, 13]'); i++) { last = await labels(); await new Promise((r) => setTimeout(r, 20)); }
+      assert.ok(last.includes(': [32, 4, 13]'), JSON.stringify(last));
+    } finally { await c.stop(); }
+  });
+});
+
 describe('protocol rules', () => {
   test('before initialize a request gets ServerNotInitialized (-32002); after shutdown InvalidRequest (-32600)', async () => {
     const c = await LspClient.launch();

@@ -53,6 +53,8 @@ export class LspClient {
   readonly published: PublishedDiagnostics[] = [];
   readonly logs: { type: number; message: string }[] = [];
   readonly shown: { type: number; message: string }[] = [];
+  /** What the client answers to workspace/configuration (section `unroll`). */
+  configuration: unknown = {};
   /** workspace/applyEdit requests the server sent (code actions run as commands). */
   readonly applied: unknown[] = [];
   private waiters: (() => void)[] = [];
@@ -69,7 +71,7 @@ export class LspClient {
     this.conn.onNotification('window/logMessage', (p: { type: number; message: string }) => { this.logs.push(p); this.wake(); });
     this.conn.onNotification('window/showMessage', (p: { type: number; message: string }) => { this.shown.push(p); this.wake(); });
     this.conn.onRequest('window/showMessageRequest', (p: { type: number; message: string }) => { this.shown.push(p); this.wake(); return null; });
-    this.conn.onRequest('workspace/configuration', () => [{}]);
+    this.conn.onRequest('workspace/configuration', () => [this.configuration]);
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('workspace/inlayHint/refresh', () => null);
     this.conn.onRequest('workspace/codeLens/refresh', () => null);
@@ -83,8 +85,9 @@ export class LspClient {
    * the server has (snippets, markdown, related information, versions, code action literals).
    */
   static async start(initializationOptions: unknown = {}, rootUri: string | null = null,
-    capabilities: unknown = VSCODE_CAPABILITIES, workspaceFolders?: { uri: string; name: string }[] | null): Promise<LspClient> {
+    capabilities: unknown = VSCODE_CAPABILITIES, workspaceFolders?: { uri: string; name: string }[] | null, configuration: unknown = {}): Promise<LspClient> {
     const c = await LspClient.launch();
+    c.configuration = configuration;
     await c.conn.sendRequest('initialize', {
       processId: process.pid, rootUri, initializationOptions,
       workspaceFolders: workspaceFolders !== undefined ? workspaceFolders : rootUri ? [{ uri: rootUri, name: 'ws' }] : null,
