@@ -9,12 +9,14 @@ import { buildServer } from '../server/lsp';
 import { have, makeWorkspace } from './helpers';
 import { readmeBlock } from './readme';
 
-test('Neovim with the README configuration: diagnostics, hover, plain completion, a code action, rename, formatting', { skip: !have('nvim') && 'nvim is not installed (apt-get install neovim)' }, async () => {
+const CONFIGS: [string, number][] = [['Neovim 0.8+ (vim.lsp.start, run through a 0.7 shim)', 0], ['Neovim 0.7', 1]];
+
+for (const [name, nth] of CONFIGS) test(`${name} with the README configuration: diagnostics, hover, plain completion, a code action, rename, formatting`, { skip: !have('nvim') && 'nvim is not installed (apt-get install neovim)' }, async () => {
   await buildServer();
   const ws = makeWorkspace('unroll-nvim-');
   try {
     const config = join(ws.dir, 'init.lua');
-    writeFileSync(config, readmeBlock('Neovim', 'lua'));
+    writeFileSync(config, readmeBlock('Neovim', 'lua', nth));
     const outFile = join(ws.dir, 'out.json');
     const r = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(__dirname, 'neovim.lua')}`], {
       cwd: ws.dir, encoding: 'utf8', timeout: 120_000,
