@@ -1,37 +1,35 @@
 // Wires LSP requests to the feature functions. Every handler is guarded: a failure on one document is
 // logged and reported once, answers an empty result, and never takes the server down.
 import {
-  CodeActionKind, CodeLensRefreshRequest, LSPErrorCodes, MessageType, ShowMessageNotification, DidChangeConfigurationNotification, ResponseError, SemanticTokensRefreshRequest,
-  TextDocuments, TextDocumentSyncKind,
+  CodeLensRefreshRequest, MessageType, ShowMessageNotification, DidChangeConfigurationNotification, ResponseError, SemanticTokensRefreshRequest,
+  TextDocuments,
   type ClientCapabilities, type Connection, type InitializeParams, type InitializeResult, type InlayHint, type WorkspaceFolder,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { basename } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { DataHost } from './core';
 import {
-  adaptCodeActions, adaptCompletion, adaptDiagnostics, adaptHover, adaptInlayHints, adaptSignatureHelp, APPLY_EDITS_COMMAND,
-  FULL_SUPPORT, readSupport, type ApplyEditsArgs, type ClientSupport,
+  adaptCodeActions, adaptCompletion, adaptHover, adaptInlayHints, adaptSignatureHelp, FULL_SUPPORT, readSupport, type ClientSupport,
 } from './clientSupport';
-import { CheckTiming } from './checkTiming';
+import { serverCapabilities } from './capabilities';
+import { executeCommand } from './commands';
 import { AnalysisCache, uriToPath, type Analyzer, type DocContext } from './document';
 import { codeActions, codeLenses } from './features/actions';
 import { completion } from './features/completion';
-import { diagnosticsFor } from './features/diagnostics';
 import { format } from './features/formatting';
 import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
 import { definition, prepareRename, references, rename } from './features/navigation';
 import { documentSymbols, foldingRanges } from './features/outline';
-import { LEGEND, semanticTokens } from './features/semanticTokens';
+import { semanticTokens } from './features/semanticTokens';
 import { signatureHelp } from './features/signatureHelp';
-import { formatSummary } from './core';
 import {
-  ClearRuntimeShapesNotification, DEFAULT_SETTINGS, RuntimeShapesNotification, SUMMARY_COMMAND,
+  ClearRuntimeShapesNotification, DEFAULT_SETTINGS, RuntimeShapesNotification,
   type ClearRuntimeShapesParams, type RuntimeShapesParams, type ServerSettings,
 } from './protocol';
 import { RuntimeShapes } from './runtime';
 import { checkLifecycle, invalidParams, malformed, type Lifecycle, type Need } from './requests';
+import { Publisher } from './publisher';
 import { parseSettings } from './settings';
 
 export interface HostFactoryOptions {
@@ -63,9 +61,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let folders: string[] = [];
   /** Commands the client runs itself (VS Code: train, show summary); others get lenses the server runs. */
   let clientCommands = new Set<string>();
-  const timers = new Map<string, NodeJS.Timeout>();
-  const timing = new CheckTiming();
-  const published = new Map<string, number>();
   const reported = new Set<string>();
 
   const log = (m: string) => connection.console.log(m);
@@ -111,47 +106,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   // ------------------------------------------------------------------ diagnostics
-  const validate = (uri: string) => {
-    timers.delete(uri);
-    const doc = documents.get(uri);
-    if (!doc) return;
-    try {
-      const started = performance.now();
-      const analysed = cache.peek(uri)?.version === doc.version; // by a hover that came first: not timed
-      const ctx = cache.get(doc);
-      if (ctx.failure) fail('checking', uri, ctx.failure);
-      const diagnostics = diagnosticsFor(ctx, runtime);
-      if (!analysed) timing.record(uri, performance.now() - started, performance.now());
-      if (ctx.failure) {
-        diagnostics.push({
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'unroll',
-          message: `Unroll could not check this file (internal error: ${ctx.failure.message}). Hover and completion still work from the text; the trace is in the "Unroll Language Server" output.`,
-        });
-      }
-      // Never let an older version's result replace a newer one.
-      const current = documents.get(uri);
-      if (!current || current.version !== ctx.version) return;
-      if ((published.get(uri) ?? -Infinity) > ctx.version) return;
-      published.set(uri, ctx.version);
-      void connection.sendDiagnostics(adaptDiagnostics({ uri, version: ctx.version, diagnostics }, support));
-      // The token-level structure is lazy so diagnostics go out first; build it now, before the editor's next
-      // requests (semantic tokens, inlay hints, hover) arrive for this version, unless an edit already made
-      // this version stale (its structure would be thrown away unread).
-      setImmediate(() => {
-        try {
-          if (cache.peek(uri) === ctx && documents.get(uri)?.version === ctx.version) void ctx.syntax;
-        } catch (e) { fail('tokenizing', uri, e); }
-      });
-    } catch (e) {
-      fail('checking', uri, e);
-    }
-  };
-  const schedule = (uri: string, delay: number) => {
-    const t = timers.get(uri);
-    if (t) clearTimeout(t);
-    if (delay <= 0) { validate(uri); return; }
-    timers.set(uri, setTimeout(() => validate(uri), delay));
-  };
+  const publisher = new Publisher({
+    connection, documents, cache, runtime, support: () => support, minimumWait: () => settings.diagnostics.debounceMs, fail,
+  });
 
   const refreshViews = () => {
     if (caps.workspace?.inlayHint?.refreshSupport) void connection.languages.inlayHint.refresh().catch(() => undefined);
@@ -166,27 +123,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const ctx = cache.peek(doc.uri);
       if (ctx && !ctx.analysis.pending) continue;
       cache.invalidate(doc.uri);
-      schedule(doc.uri, 0);
+      publisher.now(doc.uri);
       any = true;
     }
     if (any) refreshViews();
   };
 
-  documents.onDidOpen((e) => schedule(e.document.uri, 0));
-  documents.onDidChangeContent((e) => {
-    // onDidOpen fires onDidChangeContent too; the open path already validated this version.
-    if (published.get(e.document.uri) === e.document.version) return;
-    schedule(e.document.uri, timing.delay(e.document.uri, settings.diagnostics.debounceMs, performance.now()));
-  });
-  documents.onDidClose((e) => {
-    const t = timers.get(e.document.uri);
-    if (t) clearTimeout(t);
-    timers.delete(e.document.uri);
-    cache.delete(e.document.uri);
-    published.delete(e.document.uri);
-    timing.forget(e.document.uri);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-  });
+  documents.onDidOpen((e) => publisher.now(e.document.uri));
+  documents.onDidChangeContent((e) => publisher.changed(e.document.uri, e.document.version));
+  documents.onDidClose((e) => { cache.delete(e.document.uri); publisher.closed(e.document.uri); });
 
   // ------------------------------------------------------------------ lifecycle and settings
   connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -204,24 +149,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       host = undefined;
     }
     return {
-      capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
-        hoverProvider: true,
-        completionProvider: { triggerCharacters: ['(', ',', '[', ':'] },
-        signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: ['='] },
-        definitionProvider: true,
-        referencesProvider: true,
-        renameProvider: { prepareProvider: true },
-        documentSymbolProvider: true,
-        foldingRangeProvider: true,
-        semanticTokensProvider: { legend: LEGEND, full: true },
-        documentFormattingProvider: true,
-        codeLensProvider: { resolveProvider: false },
-        codeActionProvider: support.codeActionLiterals ? { codeActionKinds: [CodeActionKind.QuickFix] } : true,
-        executeCommandProvider: { commands: [APPLY_EDITS_COMMAND, SUMMARY_COMMAND] },
-        inlayHintProvider: support.inlayHintResolveTooltip ? { resolveProvider: true } : true,
-        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
-      },
+      capabilities: serverCapabilities(support),
       serverInfo: { name: 'unroll-language-server', version: '0.1.0' },
     };
   });
@@ -256,7 +184,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onNotification(RuntimeShapesNotification.method, (p: RuntimeShapesParams) => {
     try {
       if (!runtime.update(p)) { connection.console.warn(`[unroll] ignored a malformed ${RuntimeShapesNotification.method} notification`); return; }
-      if (documents.get(p.uri)) schedule(p.uri, 0);
+      if (documents.get(p.uri)) publisher.now(p.uri);
       refreshViews();
     } catch (e) {
       fail('storing runtime shapes', p?.uri, e);
@@ -265,7 +193,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onNotification(ClearRuntimeShapesNotification.method, (p: ClearRuntimeShapesParams) => {
     try {
       runtime.clear(p.uri);
-      if (documents.get(p.uri)) schedule(p.uri, 0);
+      if (documents.get(p.uri)) publisher.now(p.uri);
       refreshViews();
     } catch (e) {
       fail('clearing runtime shapes', p?.uri, e);
@@ -279,30 +207,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const removed = new Set(folderPaths(event?.removed ?? []));
       folders = [...folders.filter((f) => !removed.has(f)), ...folderPaths(event?.added ?? [])];
       host?.setWorkspaceFolders?.(folders);
-      for (const doc of documents.all()) { cache.invalidate(doc.uri); schedule(doc.uri, 0); }
+      for (const doc of documents.all()) { cache.invalidate(doc.uri); publisher.now(doc.uri); }
       refreshViews();
     } catch (e) {
       fail('updating workspace folders', undefined, e);
     }
   }
 
-  connection.onExecuteCommand(async (p) => {
-    checkLifecycle(state, 'execute command');
-    const arg = p.arguments?.[0] as Partial<ApplyEditsArgs> | string | undefined;
-    if (p.command === APPLY_EDITS_COMMAND && arg && typeof arg === 'object' && typeof arg.uri === 'string' && Array.isArray(arg.edits)) {
-      const r = await connection.workspace.applyEdit({ label: 'Unroll quick fix', edit: { changes: { [arg.uri]: arg.edits } } });
-      return r.applied;
-    }
-    if (p.command === SUMMARY_COMMAND && typeof arg === 'string') {
-      const doc = documents.get(arg);
-      if (!doc) throw new ResponseError(LSPErrorCodes.RequestFailed, `${arg} is not open`);
-      const text = formatSummary(cache.get(doc).analysis);
-      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: text });
-      return text;
-    }
-    connection.console.warn(`[unroll] ignored workspace/executeCommand ${String(p.command)} with arguments ${JSON.stringify(p.arguments)?.slice(0, 200)}`);
-    throw invalidParams('execute command', `unknown command ${String(p.command)} or bad arguments; the commands are ${APPLY_EDITS_COMMAND}, ${SUMMARY_COMMAND}`);
-  });
+  connection.onExecuteCommand((p) => { checkLifecycle(state, 'execute command'); return executeCommand(p, { connection, documents, cache }); });
 
   // ------------------------------------------------------------------ features
   connection.onHover(guard('hover', null, (p, ctx) => adaptHover(hover(ctx, p.position), support), ['position']));
