@@ -8,7 +8,7 @@ const fs = require('node:fs');
 
 function startLsp(args) {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`usage: unroll-lsp [--stdio]   (also: unroll lsp [--stdio])
+    process.stdout.write(`usage: unroll-lsp [--stdio | --version | --help]   (also: unroll lsp ...)
 
 The Unroll language server for .rnn files. It speaks LSP over stdin/stdout; point your editor's LSP
 client at this command (configurations for Neovim, Emacs, Helix, Zed and Sublime: README, "Other editors").
@@ -16,6 +16,17 @@ Settings arrive in initializationOptions or workspace/configuration, section "un
 `);
     return;
   }
+  if (args.includes('--version') || args.includes('-v')) {
+    process.stdout.write(`${require('../package.json').version}\n`);
+    return;
+  }
+  const unknown = args.filter((a) => a !== '--stdio' && !a.startsWith('--clientProcessId'));
+  if (unknown.length) {
+    process.stderr.write(`unroll-lsp: unknown option ${unknown[0]}; it takes --stdio (the default), --version or --help\n`);
+    process.exit(2);
+  }
+  // Started by hand in a terminal, it would look like a hang: say what it is waiting for.
+  if (process.stdin.isTTY) process.stderr.write('unroll-lsp: the Unroll language server, waiting for an LSP client on stdin (Ctrl-D to quit; --help for editor setup)\n');
   const server = path.join(__dirname, '..', 'dist', 'server.js');
   if (!fs.existsSync(server)) {
     process.stderr.write(`unroll-lsp: dist/server.js is missing. Run \`npm install\` (or \`npm run build\`) in ${path.dirname(__dirname)} first.\n`);

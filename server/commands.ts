@@ -24,5 +24,7 @@ export async function executeCommand(p: ExecuteCommandParams, d: CommandDeps): P
     return text;
   }
   d.connection.console.warn(`[unroll] ignored workspace/executeCommand ${String(p.command)} with arguments ${JSON.stringify(p.arguments)?.slice(0, 200)}`);
-  throw invalidParams('execute command', `unknown command ${String(p.command)} or bad arguments; the commands are ${APPLY_EDITS_COMMAND}, ${SUMMARY_COMMAND}`);
+  if (p.command === SUMMARY_COMMAND) throw invalidParams(SUMMARY_COMMAND, 'its argument is the uri of an open .rnn document: arguments: ["file:///.../experiment.rnn"]');
+  if (p.command === APPLY_EDITS_COMMAND) throw invalidParams(APPLY_EDITS_COMMAND, 'its argument is { uri, edits: TextEdit[] }, as the code action gives it');
+  throw invalidParams('execute command', `unknown command ${String(p.command)}; the server's commands are ${APPLY_EDITS_COMMAND} and ${SUMMARY_COMMAND}`);
 }

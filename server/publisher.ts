@@ -18,6 +18,8 @@ export interface PublisherDeps {
   /** The user's least wait after an edit (settings' diagnostics.debounceMs). */
   minimumWait: () => number;
   fail: (what: string, uri: string | undefined, e: unknown) => void;
+  /** False before initialize and after shutdown: nothing is checked or published then. */
+  running: () => boolean;
 }
 
 export class Publisher {
@@ -56,7 +58,7 @@ export class Publisher {
   private validate(uri: string): void {
     this.timers.delete(uri);
     const doc = this.d.documents.get(uri);
-    if (!doc) return;
+    if (!doc || !this.d.running()) return;
     try {
       const started = performance.now();
       const analysed = this.d.cache.peek(uri)?.version === doc.version; // by a hover that came first: not timed

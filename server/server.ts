@@ -108,6 +108,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // ------------------------------------------------------------------ diagnostics
   const publisher = new Publisher({
     connection, documents, cache, runtime, support: () => support, minimumWait: () => settings.diagnostics.debounceMs, fail,
+    // Before initialize the spec says notifications are dropped: a document opened then is checked once the
+    // server runs (onInitialized re-checks every open document).
+    running: () => state === 'running',
   });
 
   const refreshViews = () => {
@@ -154,9 +157,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     };
   });
 
-  connection.onShutdown(() => { state = 'shut down'; });
+  connection.onShutdown(() => { checkLifecycle(state, 'shutdown'); state = 'shut down'; });
 
   connection.onInitialized(() => {
+    for (const doc of documents.all()) { cache.invalidate(doc.uri); publisher.now(doc.uri); }
     if (support.workspaceFolders) connection.workspace.onDidChangeWorkspaceFolders(changeFolders);
     if (caps.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'unroll' }).catch(() => undefined);

@@ -438,6 +438,10 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
           return {};
         }
         const guess = closest(id, scope.keys());
+        // The tensor the typo meant is read here: no "computed but nothing reads it" on its statement (that fix
+        // would delete correct code).
+        const meant = guess ? scope.get(guess) : undefined;
+        if (meant) meant.used = true;
         report('unknown-name', idRange, `unknown tensor ${id}${scope.size ? `; in scope: ${listSome(scope.keys(), scope.size)}` : ''}`, {
           fix: guess ? `did you mean ${guess}?` : provided.size ? `declare an input, e.g. input x: int[batch, time] < vocab` : undefined,
           quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: idRange, newText: guess }], preferred: true }] : undefined,

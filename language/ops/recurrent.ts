@@ -172,8 +172,9 @@ export const rnn = def('rnn', 'Plain (Elman) recurrent layer(s) with tanh or rel
 /** How to put batch first, said about what actually put `first` there: a transpose, a reshape or the input. */
 function swapFix(ctx: OpCtx, first: string, features: string): string {
   const origin = ctx.layoutOrigin('x');
-  const write = `write transpose(${ctx.operandText('x')}, [batch, ${first}, ${features}])`;
-  if (origin?.kind === 'transpose') return `drop the transpose that put ${first} first (line ${origin.range.start.line + 1}), or ${write}`;
+  // A statement of its own: a call inside another call's arguments is not part of the language (yet).
+  const write = `add xt = transpose(${ctx.operandText('x')}, [batch, ${first}, ${features}]) and pass xt`;
+  if (origin?.kind === 'transpose') return `drop the transpose that put ${first} first (line ${origin.range.start.line + 1}), or give it [batch, ${first}, ${features}]`;
   if (origin?.kind === 'reshape') return `reshape to batch first (line ${origin.range.start.line + 1}), or ${write}`;
   if (origin?.kind === 'input') return `declare input ${origin.name} with batch first (line ${origin.range.start.line + 1}), e.g. [batch, ${first}], or ${write}`;
   return write;

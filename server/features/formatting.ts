@@ -1,5 +1,6 @@
 // Formatting: two-space indentation inside blocks, `=` aligned across a block's `name = ...` lines, one
-// space either side of that `=`, no trailing whitespace. Only whitespace outside tokens changes, so the
+// space either side of that `=`, no space before `,` `)` `]` or after `(` `[`, one after `,`, no trailing
+// whitespace (the space before a comment is kept: comments are often aligned by hand). Only whitespace outside tokens changes, so the
 // result parses exactly as the input did, and formatting the result again changes nothing.
 import type { TextEdit } from 'vscode-languageserver';
 import type { DocContext } from '../document';
@@ -23,8 +24,8 @@ export function format(ctx: DocContext): TextEdit[] {
     if (b.close !== undefined && l >= tokens[b.close].range.start.line) continue;
     const eq = topLevelEquals(ctx, li);
     if (eq === undefined) continue;
-    const lhs = ctx.text.slice(tokens[li.from].start, tokens[eq - 1].end);
-    const rhs = eq + 1 < li.to ? ctx.text.slice(tokens[eq + 1].start, tokens[li.to - 1].end) : '';
+    const lhs = tidy(ctx, li.from, eq);
+    const rhs = eq + 1 < li.to ? tidy(ctx, eq + 1, li.to) : '';
     align.set(l, { lhs, rhs });
     widthOf.set(b, Math.max(widthOf.get(b) ?? 0, lhs.length));
   }
@@ -33,7 +34,7 @@ export function format(ctx: DocContext): TextEdit[] {
     const li = lines[l];
     if (li.insideToken) continue;
     if (li.from >= li.to) { newText[l] = ''; continue; }
-    const content = ctx.text.slice(tokens[li.from].start, tokens[li.to - 1].end);
+    const content = tidy(ctx, li.from, li.to);
     const depth = indentDepth(ctx, li, l);
     const a = align.get(l);
     if (a && li.block) {
@@ -51,6 +52,23 @@ export function format(ctx: DocContext): TextEdit[] {
     edits.push({ range: { start: { line: l, character: 0 }, end: { line: l, character: have.length } }, newText: want });
   }
   return edits;
+}
+
+/** Tokens [from, to) of one line as text, with the spacing around brackets and commas made regular. */
+function tidy(ctx: DocContext, from: number, to: number): string {
+  const { tokens } = ctx.syntax;
+  let out = tokens[from].text;
+  for (let k = from + 1; k < to; k++) {
+    const prev = tokens[k - 1], t = tokens[k];
+    const gap = ctx.text.slice(prev.end, t.start);
+    let want = gap;
+    if (t.kind === 'comment') want = gap || ' ';
+    else if (t.kind === 'punct' && (t.text === ',' || t.text === ')' || t.text === ']')) want = '';
+    else if (prev.kind === 'punct' && (prev.text === '(' || prev.text === '[')) want = '';
+    else if (prev.kind === 'punct' && prev.text === ',') want = ' ';
+    out += want + t.text;
+  }
+  return out;
 }
 
 /** The `=` that splits `lhs = rhs` on this line: the first one outside brackets, with something before it. */

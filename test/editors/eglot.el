@@ -62,6 +62,17 @@
     (unroll-put 'completed-line (buffer-substring-no-properties (line-beginning-position) (line-end-position)))
     (delete-region (1- (line-beginning-position)) (line-end-position))))
 
+(unroll-step "completion-at-point"
+  (lambda ()
+    ;; What a user does: type a prefix and complete (one candidate, so it is inserted without a menu).
+    (unroll-goto "  logits = ")
+    (end-of-line)
+    (insert "\n  z = embe")
+    (eglot--signal-textDocument/didChange)
+    (completion-at-point)
+    (unroll-put 'capf-line (buffer-substring-no-properties (line-beginning-position) (line-end-position)))
+    (delete-region (1- (line-beginning-position)) (line-end-position))))
+
 (unroll-step "code-action"
   (lambda ()
     (unroll-wait (lambda () (flymake-start) (accept-process-output nil 0.1)

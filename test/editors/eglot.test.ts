@@ -40,6 +40,7 @@ test('Emacs eglot with the README configuration: diagnostics, hover, plain compl
     assert.ok(out.completion.length >= 20);
     for (const it of out.completion) assert.doesNotMatch(it.insertText ?? '', /\$\{|\$\d/, it.label);
     assert.equal(out['completed-line'], '  z = dense');
+    assert.equal(out['capf-line'], '  z = embedding', 'completion-at-point inserts the whole op name, as plain text');
     assert.ok(out.actions.some((t: string) => /dec/.test(t)), JSON.stringify(out.actions));
     assert.match(out['after-fix'], /^logits = dense\(dec, vocab\)/);
     assert.equal(out.renamed, 2);

@@ -355,6 +355,21 @@ describe('one mistake, one diagnostic (no follow-on errors)', () => {
   });
 });
 
+describe('typos: the fix says what to do with what is in the file', () => {
+  test('a misspelt tensor does not also make the tensor it meant "unused" (that fix would delete correct code)', () => {
+    const a = check(experiment(['e = relu(seq)', 'o = dense(ee, classes)', 'p = last(o)']));
+    assert.deepEqual(a.diagnostics.filter((d) => d.code === 'unused' && /\be\b/.test(d.message)), [], a.diagnostics.map(show).join('\n'));
+    one(a, 'unknown-name');
+  });
+  test('a stray character after a statement: remove it (not "one entry a line")', () => {
+    const { text, ranges } = fixture(`${DIMS}\nmodel {\n  input seq: float[batch, time, feat]\n  h = relu(seq) [|@|]\n}`);
+    const d = one(check(text), 'syntax');
+    assert.deepEqual(d.range, ranges[0]);
+    assert.match(d.message, /unexpected '@' after this entry/);
+    assert.equal(d.fix, "remove '@'");
+  });
+});
+
 describe('a swapped batch and time: the fix names what put time first', () => {
   const swapped = (stmts: string[]) => check(`${DIMS}\nmodel {\n  input x: int[time, batch] < vocab\n${stmts.map((s) => `  ${s}`).join('\n')}\n}`);
   test('from an input declaration: declare the input with batch first, no transpose is mentioned', () => {

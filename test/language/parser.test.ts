@@ -215,7 +215,7 @@ describe('recovery: one typo, one syntax error, the rest still checked', () => {
   const cases: [string, string, RegExp][] = [
     ['an unclosed (', '  h = dense(x, hidden\n', /never closed/],
     ['a missing =', '  h dense(x, hidden)\n', /expected '='/],
-    ['a stray token after a call', '  h = dense(x, hidden))\n', /end of the line/],
+    ['a stray token after a call', '  h = dense(x, hidden))\n', /unexpected '\)' after this entry/],
     ['an unknown character', '  h = dense(x, @)\n', /expected a value/],
     ['an unclosed [', '  h = reshape(x, [batch * time, feat)\n', /never closed|expected/],
     ['an unclosed string', '  h = dense(x, "hidden)\n', /./],

@@ -108,9 +108,16 @@ describe('protocol rules', () => {
     const c = await LspClient.launch();
     try {
       await assert.rejects(c.request('textDocument/hover', { textDocument: { uri: URI }, position: { line: 0, character: 0 } }), (e: { code: number }) => e.code === -32002);
+      await assert.rejects(c.request('shutdown', null), (e: { code: number }) => e.code === -32002);
+      // A document opened before initialize is not checked then (the spec drops such notifications), but it
+      // is checked once the server runs.
+      await c.open(URI, ARITHMETIC.replace('dense(dec', 'dense(dek'));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(c.published.length, 0, 'nothing published before initialize');
       await c.request('initialize', { processId: null, rootUri: null, capabilities: {} });
       await c.notify('initialized', {});
-      await c.open(URI, ARITHMETIC);
+      await c.until(() => c.diagnostics.get(URI)?.diagnostics.some((d) => /dek/.test(d.message)), 'the early document checked after initialized');
+      await c.change(URI, 2, [{ text: ARITHMETIC }]);
       assert.ok(await c.request('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(ARITHMETIC, 'logits =') }));
       await c.request('shutdown', null);
       await assert.rejects(c.request('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(ARITHMETIC, 'logits =') }), (e: { code: number }) => e.code === -32600);
@@ -143,6 +150,23 @@ describe('protocol rules', () => {
       assert.equal(c.shown.length, shownBefore, JSON.stringify(c.shown.slice(shownBefore)));
       assert.ok(await c.request('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(ARITHMETIC, 'logits =') }), 'still serving');
     });
+  });
+
+  test('stdin ending, after a message that is not a request or mid-message, ends the server without a stack trace', async () => {
+    await buildServer();
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1 });
+    for (const input of [`Content-Length: 2\r\n\r\n42`, `Content-Length: ${body.length}\r\n\r\n${body}`, 'Content-Length: 500\r\n\r\n{"a":1}']) {
+      const p = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (d) => { err += String(d); });
+      p.stdin.end(input);
+      const code = await new Promise<number | null>((resolve) => {
+        const t = setTimeout(() => { p.kill(); resolve(null); }, 5000);
+        p.on('exit', (c) => { clearTimeout(t); resolve(c); });
+      });
+      assert.equal(code, 1, `exits (1: no shutdown) for ${JSON.stringify(input)}`);
+      assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
+    }
   });
 
   test('a frame without Content-Length: the server says why on stderr and exits', async () => {

@@ -355,6 +355,22 @@ train { loss = cross_entropy(logits, y) }
     assert.deepEqual(strip(once), strip(messy));
     assert.deepEqual(ctxOf(once).analysis.diagnostics.map((d) => d.code), ctxOf(messy).analysis.diagnostics.map((d) => d.code));
   });
+  test('spacing inside calls and lists is made regular; the space before a comment is kept', () => {
+    const text = 'model {\n  input x: float[batch, time, f]\n  logits=dense( x ,  hidden,activation = relu )      # aligned by hand\n  r = reshape(x, [ batch * time , f ])\n}\n';
+    const out = applyEdits(text, format(ctxOf(text)));
+    assert.equal(out, 'model {\n  input x: float[batch, time, f]\n  logits = dense(x, hidden, activation = relu)      # aligned by hand\n  r      = reshape(x, [batch * time, f])\n}\n');
+    assert.deepEqual(format(ctxOf(out)), []);
+  });
+  test('every example is unchanged by formatting, or changed only in whitespace and then stable', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = `${__dirname}/../../examples`;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.rnn'))) {
+      const text = readFileSync(`${dir}/${f}`, 'utf8');
+      const out = applyEdits(text, format(ctxOf(text)));
+      assert.equal(out.replace(/\s+/g, ''), text.replace(/\s+/g, ''), f);
+      assert.deepEqual(format(ctxOf(out)), [], `${f}: formatting is idempotent`);
+    }
+  });
   test('a file with syntax errors is still only re-indented', () => {
     const broken = 'model {\n      x = lstm(\n   y = = 3\n';
     const out = applyEdits(broken, format(ctxOf(broken)));

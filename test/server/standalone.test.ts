@@ -3,7 +3,7 @@
 // the editor closes their stdin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVER_NODE_ARGS } from '../../server/protocol';
@@ -49,4 +49,13 @@ test('unroll-lsp starts Node with the same flags as the VS Code client', () => {
   assert.equal(shebang, `#!/usr/bin/env -S node ${SERVER_NODE_ARGS.join(' ')}`);
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   assert.equal(pkg.bin['unroll-lsp'], 'bin/unroll-lsp.js');
+});
+
+test('unroll-lsp --version prints the version; an unknown option is refused with the usage', () => {
+  const v = spawnSync(process.execPath, [join(ROOT, 'bin', 'unroll-lsp.js'), '--version'], { encoding: 'utf8' });
+  assert.equal(v.status, 0);
+  assert.equal(v.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  const bad = spawnSync(process.execPath, [join(ROOT, 'bin', 'unroll-lsp.js'), '--bogus'], { encoding: 'utf8', timeout: 5000 });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown option --bogus; it takes --stdio/);
 });
