@@ -25,7 +25,7 @@ const RUNS = arg('runs', 60);
 // its working size. They are reported on their own row instead of inflating the steady-state p95.
 const WARMUP = arg('warmup', 5);
 const LINES = arg('lines', 2000);
-const BURSTS = arg('bursts', 8);
+const BURSTS = arg('bursts', 30); // enough that the p95 is steady state, not the first bursts after opening
 const BIG_LINES = arg('big-lines', 20000);
 /** Between keystrokes of a burst: a fast typist (about 12 characters a second). */
 const KEY_INTERVAL_MS = 80;
@@ -232,6 +232,7 @@ export async function typingBursts(text: string, statementLines: number[], burst
     await new Promise((r) => setTimeout(r, 300));
   }
   out.memory = c.memory();
+  if (process.env.UNROLL_TRACE_CHECKS === '1') process.stderr.write(c.errorOutput);
   await c.stop();
   return out;
 }
