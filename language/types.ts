@@ -130,6 +130,8 @@ export interface OpStatement {
    * (`size: {name: 'hidden', size: 256}`), dim lists for reshape/transpose, `init` as a TensorRef.
    */
   params: Record<string, unknown>;
+  /** A call nested in another's arguments; its one output has a generated name (`last#1`). */
+  nested?: boolean;
   range: Range;
   /** The op name's range (hover shows the op's doc here). */
   opRange: Range;
@@ -154,6 +156,9 @@ export interface StatementSummary {
   range: Range;
   /** Where an inlay hint goes (end of the statement line). */
   hintAt: Position;
+  /** A call nested in another's arguments: the name the engine knows its output by, and the op name's range
+   *  (hover). It has no inlay hint of its own. */
+  nested?: { output: string; opRange: Range };
 }
 
 export interface DataSource {

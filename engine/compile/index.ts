@@ -151,13 +151,13 @@ export function compileModel(input: CompileInput): CompiledModel {
 }
 
 /**
- * Inference outputs: every statement's tensor under its name, each state's top-layer `<name>.h` / `.c`
+ * Inference outputs: every statement's tensor under its name (not calls nested inside one), each state's top-layer `<name>.h` / `.c`
  * ([batch, hidden]), and for sampling graphs the whole final state as `state/<stmt>/<f>:next`
  * ([layers*directions, batch, hidden], PyTorch's h_n layout) beside the `state/<stmt>/<f>` inputs.
  */
 export function addModelOutputs(g: Graph, input: ModelDescription, built: ModelBuild): void {
   for (const st of input.model) {
-    if (st.kind !== 'op') continue;
+    if (st.kind !== 'op' || st.nested) continue; // a nested call's value is the enclosing statement's business
     for (const o of st.outputs) {
       const v = built.env.get(o);
       if (!v || o === '_') continue;

@@ -88,6 +88,8 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
   const summaries: StatementSummary[] = [];
   const model: ModelStatement[] = [];
   let pending = false;
+  /** Calls nested in other calls' arguments so far: each gets a generated name (`last#1`) for the engine. */
+  let nestedCount = 0;
   const text = tree.text;
 
   const report = (code: Diagnostic['code'], range: Range, message: string, extra: { fix?: string; quickFixes?: QuickFix[]; related?: Related[]; severity?: Diagnostic['severity'] } = {}) => {
@@ -475,14 +477,24 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       }
       return { value: ent.value, ref, def: ent.def };
     }
-    if (e.kind === 'call') {
-      markUsed(e);
-      report('bad-argument', e.range, `an op's argument is a tensor name; nested calls are not supported`, { fix: `name it first: t = ${src(e)}` });
-      return {};
-    }
+    if (e.kind === 'call') return nestedCall(e);
     report('bad-argument', e.range, `expected a tensor name, got ${src(e)}`);
     return {};
   }
+
+  /**
+   * A call inside another call's arguments (`dense(last(h), classes)`): checked like a statement of its own
+   * and recorded for the engine under a generated name, so the engine sees one op per statement. It stands
+   * for its first output (a nested `lstm(...)` gives its sequence, not its state).
+   */
+  function nestedCall(e: CallExpr): { value?: Shape | StateValue; ref?: TensorRef; def?: Range } {
+    const name = `${e.callee.name}#${++nestedCount}`;
+    const r = checkCall(e, [name], [e.range], { label: shorten(src(e).replace(/\s+/g, ' ')), range: e.range, hintAt: map.position(e.end), nested: true });
+    if (!r.shape) return {};
+    return { value: r.shape, ref: { name, range: e.range }, def: e.range };
+  }
+
+  function shorten(t: string, max = 40): string { return t.length > max ? `${t.slice(0, max - 1)}…` : t; }
 
   /** Marks every tensor named inside an expression as used (after an error, to avoid `unused` noise). */
   function markUsed(e: Expr): void {
@@ -646,6 +658,30 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       return;
     }
     const opName = v.callee.name;
+    const info = OP_DEFS[opName]?.info;
+    if (info && e.targets.length > info.outputs.length) {
+      report('bad-argument', e.targets[info.outputs.length].range, `${opName} has ${info.outputs.length === 1 ? 'one output' : `${info.outputs.length} outputs (${info.outputs.join(', ')})`}; got ${e.targets.length} names`, { fix: `write ${info.outputs.length === 1 ? 'out' : info.outputs.join(', ')} = ${opName}(...)` });
+    }
+    const r = checkCall(v, e.targets.map((t) => t.name), e.targets.map((t) => t.range), { label: e.targets.map((t) => t.name).join(', '), range: e.range, hintAt: map.position(e.end) });
+    if (!r.known) { defineUnknown(e, opName); return; }
+    const { shape, state } = r;
+    if (!shape) { defineUnknown(e, opName, state); return; }
+    e.targets.forEach((t, i) => {
+      if (i === 0) define(t.name, t.range, shape, 'op', e, () => `${t.name} = ${opName}(...): ${formatShape(shape)}`);
+      else if (i === 1 && RECURRENT_OPS.has(opName)) {
+        const st = state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: { elem: 'float', dims: [] } } as StateValue);
+        define(t.name, t.range, st, 'op', e, () => `${t.name}: ${opName} state (${st.layers} layer(s), ${st.directions} direction(s), size ${formatDim(st.size)}); h${st.c ? ', c' : ''}: ${formatShape(st.h)}`);
+      }
+    });
+  }
+
+  /**
+   * One op call: binds and evaluates its arguments (nested calls first, each recursively), runs the op's
+   * shape rule, and records it for the engine (`model`) and the summary. `outNames` are the statement's
+   * targets, or the one generated name of a nested call. `known`: false when the op does not exist.
+   */
+  function checkCall(v: CallExpr, outNames: string[], outRanges: Range[], row: { label: string; range: Range; hintAt: Position; nested?: boolean }): { known: boolean; shape?: Shape; state?: StateValue } {
+    const opName = v.callee.name;
     const def = OP_DEFS[opName];
     if (!def) {
       const inLoss = LOSSES[opName] ? ` (${opName} is a loss: it goes in the train block)` : '';
@@ -654,16 +690,11 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
         fix: guess ? `did you mean ${guess}?` : undefined,
         quickFixes: guess ? [{ title: `Change to ${guess}`, edits: [{ range: v.callee.range, newText: guess }], preferred: true }] : undefined,
       });
-      // Mark operands used so one typo does not also produce `unused` noise, and define its outputs (shape
-      // unknown) so later statements do not report them as undeclared.
+      // Mark operands used so one typo does not also produce `unused` noise.
       for (const a of v.args) markUsed(a.value);
-      defineUnknown(e, opName);
-      return;
+      return { known: false };
     }
     const info = def.info;
-    if (e.targets.length > info.outputs.length) {
-      report('bad-argument', e.targets[info.outputs.length].range, `${opName} has ${info.outputs.length === 1 ? 'one output' : `${info.outputs.length} outputs (${info.outputs.join(', ')})`}; got ${e.targets.length} names`, { fix: `write ${info.outputs.length === 1 ? 'out' : info.outputs.join(', ')} = ${opName}(...)` });
-    }
     // Bind arguments to parameters.
     const bound = new Map<string, { expr: Expr; range: Range; nameRange?: Range }>();
     let positional = 0;
@@ -743,8 +774,6 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
         }
       }
     }
-    const outNames = e.targets.map((t) => t.name);
-    const label = outNames.join(', ');
     // Exact-size, as for references above: most statements have one operand.
     let stmtRefs: TensorRef[] = [];
     for (const p of info.params) if (p.type === 'tensor') { const r = tensors?.get(p.name)?.ref; if (r) stmtRefs = stmtRefs.length ? stmtRefs.concat([r]) : [r]; }
@@ -760,20 +789,13 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       try { result = def.infer(ctx); } catch (err) { report('syntax', v.range, `internal error in ${opName}'s shape rule: ${(err as Error)?.message ?? err}`, { severity: 2 }); }
     }
     const shape = result?.shape;
-    const outRanges = e.targets.map((t) => t.range);
-    model.push({ kind: 'op', outputs: outNames, outputRanges: outRanges, op: opName, operands: stmtRefs, params, range: e.range, opRange: v.callee.range });
+    model.push({ kind: 'op', outputs: outNames, outputRanges: outRanges, op: opName, operands: stmtRefs, params, range: row.range, opRange: v.callee.range, ...(row.nested ? { nested: true } : {}) });
     summaries.push({
-      label, op: opName, shape, state: result?.state, params: result ? result.params : undefined,
-      rule: info.rule, paramRule: result?.paramRule, range: e.range, hintAt: map.position(e.end),
+      label: row.label, op: opName, shape, state: result?.state, params: result ? result.params : undefined,
+      rule: info.rule, paramRule: result?.paramRule, range: row.range, hintAt: row.hintAt,
+      ...(row.nested ? { nested: { output: outNames[0], opRange: v.callee.range } } : {}),
     });
-    if (!shape) { defineUnknown(e, opName, result?.state); return; }
-    e.targets.forEach((t, i) => {
-      if (i === 0) define(t.name, t.range, shape, 'op', e, () => `${t.name} = ${opName}(...): ${formatShape(shape)}`);
-      else if (i === 1 && RECURRENT_OPS.has(opName)) {
-        const st = result?.state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: { elem: 'float', dims: [] } } as StateValue);
-        define(t.name, t.range, st, 'op', e, () => `${t.name}: ${opName} state (${st.layers} layer(s), ${st.directions} direction(s), size ${formatDim(st.size)}); h${st.c ? ', c' : ''}: ${formatShape(st.h)}`);
-      }
-    });
+    return { known: true, shape, state: result?.state };
   }
 
   /** Outputs of a statement whose shape is unknown (an error was reported): defined, so later statements

@@ -44,8 +44,11 @@ function hoverText(ctx: DocContext, idx: number, pos: Position): string | undefi
   // Data source name in `data SOURCE "path" {`.
   if (block?.kind === 'data' && prevTok?.text === 'data' && SOURCES[name]) return sourceHover(ctx, name);
 
-  // An op in a call position inside the model block.
-  if (nextTok?.text === '(' && OPS[name] && (block?.kind === 'model' || block === undefined)) return opHover(OPS[name]);
+  // An op in a call position inside the model block; a call nested in another's arguments shows its shape.
+  if (nextTok?.text === '(' && OPS[name] && (block?.kind === 'model' || block === undefined)) {
+    const inner = ctx.analysis.summaries.find((s) => s.nested && contains(s.nested.opRange, pos));
+    return inner ? nestedHover(inner) : opHover(OPS[name]);
+  }
 
   // Argument or key names: `layers = 2` inside a call, `epochs = 10` in a block.
   if (nextTok?.text === '=' && tok.kind === 'ident') {
@@ -148,6 +151,17 @@ function sourceHover(ctx: DocContext, name: string): string {
     if (data.resolvedPath) parts.push(`Reads \`${data.resolvedPath}\`.`);
   } else parts.push(`Provides: ${src.provides}`);
   if (src.params.length) parts.push(paramList(src.params));
+  return parts.join('\n\n');
+}
+
+/** A nested call: its output shape (what the enclosing call receives), parameters and rule, then the op's doc. */
+function nestedHover(s: StatementSummary): string {
+  const op = OPS[s.op];
+  const parts = [code(`${s.label}: ${s.shape ? shapeText(s.shape) : 'shape unknown'}`)];
+  const params = s.params !== undefined ? `${formatCount(s.params)} parameters${s.paramRule ? ` (\`${s.paramRule}\`)` : ''}` : undefined;
+  parts.push([`**${s.op}**`, params].filter(Boolean).join(' · '));
+  if (s.rule) parts.push(`Shape rule: \`${s.rule}\``);
+  if (op) parts.push(op.doc);
   return parts.join('\n\n');
 }
 

@@ -12,6 +12,7 @@ export function inlayHints(ctx: DocContext, range: Range, settings: ServerSettin
   const out: InlayHint[] = [];
   const style = settings.shapeStyle;
   for (const s of ctx.analysis.summaries) {
+    if (s.nested) continue; // a call inside another: its shape is on hover, the line's hint is the statement's
     const at = s.hintAt;
     if (before(at, range.start) || before(range.end, at)) continue;
     // `_, enc = lstm(...)` discards the sequence: show the state the statement is kept for.

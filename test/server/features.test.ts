@@ -34,6 +34,19 @@ function applyEdits(text: string, edits: { range: Range; newText: string }[]): s
 }
 
 describe('hover', () => {
+  test('an inner call of a nested expression shows its own shape, parameters and rule; its line keeps one hint', () => {
+    const text = ARITHMETIC.replace('dec, _ = lstm(rep, hidden)\n  logits = dense(dec, vocab)', 'logits = dense(tanh(gru(rep, hidden)), vocab)');
+    assert.deepEqual(ctxOf(text).analysis.diagnostics.filter((d) => d.severity === 1), []);
+    const gru = hoverText(text, 'gru(')!;
+    assert.match(gru, /gru\(rep, hidden\): float\[batch 32, tgt 4, hidden 32\]/);
+    assert.match(gru, /\*\*gru\*\* · 6,336 parameters/);
+    assert.match(gru, /Shape rule:/);
+    const tanh = hoverText(text, 'tanh(')!;
+    assert.match(tanh, /tanh\(gru\(rep, hidden\)\): float\[batch 32, tgt 4, hidden 32\]/);
+    const line = text.split('\n').findIndex((l) => l.includes('logits = dense(tanh'));
+    const hints = inlayHints(ctxOf(text), { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, DEFAULT_SETTINGS);
+    assert.deepEqual(hints.map((h) => h.label), [': [batch 32, tgt 4, vocab 13]']);
+  });
   test('a tensor shows its shape with names and sizes, parameter count, the op\'s rule and doc', () => {
     const v = hoverText(ARITHMETIC, 'logits =')!;
     assert.match(v, /logits: float\[batch 32, tgt 4, vocab 13\]/);

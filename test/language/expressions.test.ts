@@ -1,0 +1,85 @@
+// Nested calls (language.md, "Expressions"): an op argument that takes a tensor takes a call, which has a
+// shape of its own; errors point at the innermost range that is wrong, with no follow-on errors outside it;
+// names inside nested calls are references like any other.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyFix, assertClean, check, errors, experiment, fixture, one, shapeOf, show, textAt } from './helpers';
+
+describe('nested calls', () => {
+  test('dense(last(h), classes): the inner call\'s shape is what the outer receives', () => {
+    const a = check(experiment(['h, _ = lstm(seq, hidden)', 'p = dense(last(h), classes)']));
+    assertClean(a);
+    assert.equal(shapeOf(a, 'p'), 'float[batch 4, classes 3]');
+    const inner = a.summaries.find((s) => s.nested && s.op === 'last')!;
+    assert.equal(inner.label, 'last(h)');
+    assert.equal(inner.shape && inner.shape.dims.map((d) => d.name).join(','), 'batch,hidden');
+  });
+
+  test('several levels deep, in execution order, each with its parameter count', () => {
+    const a = check(experiment(['p = dense(dropout(last(lstm(embedding(ids, vocab, embed), hidden)), 0.5), classes)']));
+    assertClean(a);
+    assert.deepEqual(a.summaries.filter((s) => s.op !== 'input').map((s) => s.op), ['embedding', 'lstm', 'last', 'dropout', 'dense']);
+    assert.equal(a.summaries.find((s) => s.op === 'lstm')!.params, 4 * (8 * 16 + 16 * 16 + 2 * 16));
+    assert.equal(a.totalParams, 50 * 8 + 4 * (8 * 16 + 16 * 16 + 2 * 16) + 16 * 3 + 3);
+    // The engine's view: one op a statement, the nested ones under generated names the outer ones read.
+    const ops = a.model.filter((s) => s.kind === 'op');
+    assert.deepEqual(ops.map((s) => s.kind === 'op' && s.nested === true), [true, true, true, true, false]);
+    const dense = ops[4];
+    assert.ok(dense.kind === 'op' && dense.operands[0].name === (ops[3].kind === 'op' && ops[3].outputs[0]));
+  });
+
+  test('a nested lstm gives its outputs, not its state', () => {
+    const a = check(experiment(['p = last(lstm(seq, hidden))']));
+    assertClean(a);
+    assert.equal(shapeOf(a, 'p'), 'float[batch 4, hidden 16]');
+  });
+
+  test('an error inside a nested call points at the innermost wrong range, and nothing outside it fires', () => {
+    const { text, ranges } = fixture(experiment(['p = dense(last(lstm(seq, [|hiden|])), classes)']));
+    const a = check(text);
+    const errs = errors(a);
+    assert.equal(errs.length, 1, errs.map(show).join('\n'));
+    assert.equal(errs[0].code, 'unknown-name');
+    assert.deepEqual(errs[0].range, ranges[0]);
+  });
+
+  test('a shape error of an inner call is reported at its argument; the quick fix works there', () => {
+    const { text, ranges } = fixture(experiment(['p = dense(last(lstm([|vec|], hidden)), classes)']));
+    const d = one(check(text), 'shape-mismatch');
+    assert.deepEqual(d.range, ranges[0]);
+    assert.match(d.message, /lstm runs over the middle dimension/);
+    assert.match(d.fix ?? '', /repeat\(vec, time\)/);
+  });
+
+  test('an unknown op nested in a call: one unknown-op at its name, with a did-you-mean fix that applies', () => {
+    const { text, ranges } = fixture(experiment(['p = dense([|lastt|](seq), classes)']));
+    const a = check(text);
+    const d = one(a, 'unknown-op');
+    assert.deepEqual(d.range, ranges[0]);
+    assert.equal(errors(a).length, 1, errors(a).map(show).join('\n'));
+    assertClean(check(applyFix(text, d)));
+  });
+
+  test('a misspelt tensor inside a nested call gets a did-you-mean fix at its own range', () => {
+    const { text, ranges } = fixture(experiment(['h, _ = gru(seq, hidden)', 'p = dense(last([|hh|]), classes)']));
+    const d = one(check(text), 'unknown-name');
+    assert.deepEqual(d.range, ranges[0]);
+    assert.match(applyFix(text, d), /dense\(last\(h\), classes\)/);
+  });
+
+  test('names inside nested calls are references (rename and find references see them)', () => {
+    const text = experiment(['h, _ = gru(seq, hidden)', 'p = dense(last(h), classes)']);
+    const a = check(text);
+    const h = a.symbols.find((s) => s.name === 'h')!;
+    assert.deepEqual(h.references.map((r) => textAt(text, r)), ['h']);
+    assert.equal(h.references[0].start.line, text.split('\n').findIndex((l) => l.includes('last(h)')));
+  });
+
+  test('a nested call never gets a name a user could write, so it cannot clash', () => {
+    const a = check(experiment(['p = relu(tanh(seq))', 'tanh1 = relu(seq)']));
+    assertClean(a);
+    const names = a.model.flatMap((s) => (s.kind === 'op' ? s.outputs : []));
+    assert.equal(new Set(names).size, names.length);
+    assert.ok(names.filter((n) => !/^[A-Za-z_]\w*$/.test(n)).length === 1);
+  });
+});
