@@ -18,7 +18,7 @@ export function serverCapabilities(support: ClientSupport): ServerCapabilities {
     semanticTokensProvider: { legend: LEGEND, full: true },
     documentFormattingProvider: true,
     codeLensProvider: { resolveProvider: false },
-    codeActionProvider: support.codeActionLiterals ? { codeActionKinds: [CodeActionKind.QuickFix] } : true,
+    codeActionProvider: support.codeActionLiterals ? { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorExtract, CodeActionKind.RefactorInline] } : true,
     executeCommandProvider: { commands: [APPLY_EDITS_COMMAND, SUMMARY_COMMAND] },
     inlayHintProvider: support.inlayHintResolveTooltip ? { resolveProvider: true } : true,
     workspace: { workspaceFolders: { supported: true, changeNotifications: true } },

@@ -15,6 +15,7 @@ import { serverCapabilities } from './capabilities';
 import { executeCommand } from './commands';
 import { AnalysisCache, uriToPath, type Analyzer, type DocContext } from './document';
 import { codeActions, codeLenses } from './features/actions';
+import { refactorActions } from './features/refactor';
 import { completion } from './features/completion';
 import { format } from './features/formatting';
 import { hover } from './features/hover';
@@ -233,7 +234,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.languages.semanticTokens.on(guard('semantic tokens', { data: [] }, (_p, ctx) => semanticTokens(ctx)));
   connection.onDocumentFormatting(guard('formatting', [], (_p, ctx) => format(ctx)));
   connection.onCodeLens(guard('code lens', [], (_p, ctx) => codeLenses(ctx, clientCommands)));
-  connection.onCodeAction(guard('code actions', [], (p, ctx) => adaptCodeActions(codeActions(ctx, p.range, p.context.diagnostics ?? []), support), ['range', 'context']));
+  connection.onCodeAction(guard('code actions', [], (p, ctx) => adaptCodeActions([...codeActions(ctx, p.range, p.context.diagnostics ?? []), ...refactorActions(ctx, p.range)], support), ['range', 'context']));
   connection.languages.inlayHint.on(guard('inlay hints', [], (p, ctx) => adaptInlayHints(inlayHints(ctx, p.range, settings, runtime), support, (h) => ({ uri: ctx.uri, version: ctx.version, position: h.position, label: h.label })), ['range']));
   connection.languages.inlayHint.resolve((h: InlayHint) => resolveInlayHint(h));
 

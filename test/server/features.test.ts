@@ -13,6 +13,7 @@ import { definition, prepareRename, references, rename } from '../../server/feat
 import { documentSymbols, foldingRanges } from '../../server/features/outline';
 import { LEGEND, semanticTokens } from '../../server/features/semanticTokens';
 import { signatureHelp } from '../../server/features/signatureHelp';
+import { refactorActions } from '../../server/features/refactor';
 import { DEFAULT_SETTINGS, type ServerSettings } from '../../server/protocol';
 import { RuntimeShapes } from '../../server/runtime';
 import { parseSettings } from '../../server/settings';
@@ -437,5 +438,42 @@ describe('settings', () => {
     const base = parseSettings({ shapeStyle: 'names' });
     assert.equal(parseSettings({ shapeStyle: 'fancy', debounceMs: -3 }, base).shapeStyle, 'names');
     assert.equal(parseSettings(null).diagnostics.debounceMs, DEFAULT_SETTINGS.diagnostics.debounceMs);
+  });
+});
+
+describe('refactoring: extract a nested call, inline a tensor read once', () => {
+  const NESTED = ARITHMETIC.replace('dec, _ = lstm(rep, hidden)\n  logits = dense(dec, vocab)', 'logits = dense(tanh(gru(rep, hidden)), vocab)');
+  const act = (text: string, needle: string, kind: string) => {
+    const pos = positionOf(text, needle);
+    return refactorActions(ctxOf(text), { start: pos, end: pos }).find((a) => a.kind === kind);
+  };
+  const apply = (text: string, a: { edit?: { changes?: Record<string, { range: Range; newText: string }[]> } }) => applyEdits(text, Object.values(a.edit!.changes!)[0]);
+
+  test('extract puts the innermost call under the cursor on the line above, named after its op', () => {
+    const a = act(NESTED, 'gru(', 'refactor.extract')!;
+    assert.equal(a.title, 'Extract gru(rep, hidden) to a named statement');
+    const out = apply(NESTED, a);
+    assert.match(out, /\n {2}gru_out = gru\(rep, hidden\)\n {2}logits = dense\(tanh\(gru_out\), vocab\)\n/);
+    assert.deepEqual(ctxOf(out).analysis.diagnostics.filter((d) => d.severity === 1), []);
+  });
+
+  test('inline puts a tensor read once back into its reader and removes its statement; the round trip is exact', () => {
+    const extracted = apply(NESTED, act(NESTED, 'gru(', 'refactor.extract')!);
+    const a = act(extracted, 'gru_out =', 'refactor.inline')!;
+    assert.equal(a.title, 'Inline gru_out into the call that reads it');
+    assert.equal(apply(extracted, a), NESTED);
+  });
+
+  test('no inline for a tensor read twice, an input, a recurrent pair, or one the loss reads', () => {
+    assert.equal(act(ARITHMETIC, 'oh =', 'refactor.inline')?.title, 'Inline oh into the call that reads it');
+    assert.equal(act(ARITHMETIC, 'logits =', 'refactor.inline'), undefined, 'read by the loss in train');
+    assert.equal(act(ARITHMETIC, 'x: int', 'refactor.inline'), undefined);
+    assert.equal(act(ARITHMETIC, 'dec, _', 'refactor.inline'), undefined);
+    const twice = ARITHMETIC.replace('logits = dense(dec, vocab)', 'logits = dense(concat(dec, dec), vocab)');
+    assert.equal(act(twice, 'dec, _', 'refactor.inline'), undefined);
+  });
+
+  test('no extract outside a nested call', () => {
+    assert.equal(act(ARITHMETIC, 'lstm(oh', 'refactor.extract'), undefined);
   });
 });
