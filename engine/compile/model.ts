@@ -1,5 +1,6 @@
 // Model statements -> graph values. One pass in statement order; every op delegates to engine/layers.
 import type { Dim, ModelStatement, OpStatement, Shape, StateValue, TensorRef } from '../../language/types';
+import { elementwise, scalar, type ArithOp } from '../layers/arith';
 import { dense } from '../layers/dense';
 import { activation, dropout } from '../layers/elementwise';
 import { embedding, oneHot } from '../layers/embedding';
@@ -203,6 +204,15 @@ export function buildModel(
         out = transpose(ctx, x(), dims);
         break;
       }
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'div':
+        out = elementwise(ctx, st.op, x(), operand(st.operands[1], st));
+        break;
+      case 'scalar':
+        out = scalar(ctx, p.op as ArithOp, x(), num(p.k, 1), p.tensorFirst !== false);
+        break;
       default:
         throw new EngineError(`the engine cannot build op '${st.op}' yet`);
     }

@@ -150,6 +150,6 @@ function onnxRecurrent(
   }
   const out = g.op1('Transpose', [seq], { perm: [1, 0, 2] });
   const outName = sizeName === undefined ? undefined : D === 2 ? `2*${sizeName}` : sizeName;
-  const state: StateVal = { kind: 'state', cell: o.cell, layers: o.layers, directions: D as 1 | 2, hidden: H, batch: x.shape[0], h: hN, c: o.cell === 'lstm' ? cN : undefined };
+  const state: StateVal = { kind: 'state', cell: o.cell, layers: o.layers, directions: D as 1 | 2, hidden: H, hiddenName: sizeName, batch: x.shape[0], h: hN, c: o.cell === 'lstm' ? cN : undefined };
   return { out: { v: out, shape: [x.shape[0], x.shape[1], D * H], names: [x.names[0], x.names[1], outName], masked: x.masked, elem: 'float' }, state };
 }

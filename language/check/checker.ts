@@ -2,7 +2,8 @@
 // whatever the parser recovered, so a broken line never hides the problems below it. It never throws.
 import * as path from 'node:path';
 import { LineMap } from '../syntax/lexer';
-import type { AssignEntry, Block, CallExpr, Expr, InputEntry, SyntaxTree, TypeExpr } from '../syntax/tree';
+import type { AssignEntry, BinaryExpr, Block, CallExpr, Expr, InputEntry, SyntaxTree, TypeExpr, UnaryExpr } from '../syntax/tree';
+import { ARITH_RULE, inferArithmetic } from './arithmetic';
 import { OP_DEFS, RECURRENT_OPS } from '../ops/index';
 import type { LayoutOrigin, OpCtx, Report } from '../ops/types';
 import { FILE_DIMS, SOURCES, provides, sourceDims, type ArgValue } from '../sources/index';
@@ -478,6 +479,7 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       return { value: ent.value, ref, def: ent.def };
     }
     if (e.kind === 'call') return nestedCall(e);
+    if (e.kind === 'binary' || e.kind === 'unary') return arithmeticExpr(e);
     report('bad-argument', e.range, `expected a tensor name, got ${src(e)}`);
     return {};
   }
@@ -494,6 +496,26 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     return { value: r.shape, ref: { name, range: e.range }, def: e.range };
   }
 
+  /**
+   * Arithmetic on tensors (`h + lstm(h, hidden)`, `0.5 * x`): its shape (broadcast by name, arithmetic.ts),
+   * recorded for the engine as an op of its own (`add`, `sub`, `mul`, `div`, or `scalar` with a number).
+   * `row`: a statement `name = a + b`; without it the expression is nested and gets a generated name.
+   */
+  function arithmeticExpr(e: BinaryExpr | UnaryExpr, row?: { name: string; label: string; range: Range; hintAt: Position }): { value?: Shape | StateValue; ref?: TensorRef; def?: Range } {
+    const r = inferArithmetic(e, { tensor: (x) => resolveTensor(x, false), report: (c, rg, m, x) => report(c, rg, m, x ?? {}), src });
+    if (!r) return {};
+    const name = row?.name ?? `${r.op}#${++nestedCount}`;
+    const range = row?.range ?? e.range;
+    const operands = r.kind === 'tensors' ? [r.left, r.right] : [r.tensor];
+    const params = r.kind === 'scalar' ? { op: r.op, k: r.k, tensorFirst: r.tensorFirst } : {};
+    model.push({ kind: 'op', outputs: [name], outputRanges: [range], op: r.kind === 'scalar' ? 'scalar' : r.op, operands, params, range, opRange: e.range, ...(row ? {} : { nested: true }) });
+    summaries.push({
+      label: row?.label ?? shorten(src(e).replace(/\s+/g, ' ')), op: r.op, shape: r.shape, params: 0, rule: ARITH_RULE, range,
+      hintAt: row?.hintAt ?? map.position(e.end), ...(row ? {} : { nested: { output: name, opRange: e.range } }),
+    });
+    return { value: r.shape, ref: { name, range: e.range }, def: e.range };
+  }
+
   function shorten(t: string, max = 40): string { return t.length > max ? `${t.slice(0, max - 1)}…` : t; }
 
   /** Marks every tensor named inside an expression as used (after an error, to avoid `unused` noise). */
@@ -501,6 +523,8 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     if (e.kind === 'ident' || e.kind === 'member') { const ent = scope.get(e.kind === 'ident' ? e.name : e.object.name); if (ent) ent.used = true; }
     else if (e.kind === 'call') e.args.forEach((a) => markUsed(a.value));
     else if (e.kind === 'list') e.items.forEach(markUsed);
+    else if (e.kind === 'binary') { markUsed(e.left); markUsed(e.right); }
+    else if (e.kind === 'unary') markUsed(e.operand);
   }
 
   /** A dim reference in a type, a size argument or a reshape list. */
@@ -653,8 +677,15 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
   function checkStatement(e: AssignEntry) {
     const v = e.value;
     if (v.kind === 'missing') return;
+    if ((v.kind === 'binary' || v.kind === 'unary') && e.targets.length === 1) {
+      const t = e.targets[0];
+      const r = arithmeticExpr(v, { name: t.name, label: t.name, range: e.range, hintAt: map.position(e.end) });
+      if (r.value && r.value.kind !== 'state') { const shape = r.value; define(t.name, t.range, shape, 'op', e, () => `${t.name} = ${src(v)}: ${formatShape(shape)}`); }
+      else defineUnknown(e, 'arithmetic');
+      return;
+    }
     if (v.kind !== 'call') {
-      report('bad-argument', v.range, `a model statement is NAME = op(args); got ${src(v)}`, { fix: v.kind === 'ident' ? `to rename a tensor, use it directly; or write ${e.targets[0].name} = relu(${src(v)})` : undefined });
+      report('bad-argument', v.range, `a model statement is NAME = op(args) or arithmetic on tensors; got ${src(v)}`, { fix: v.kind === 'ident' ? `to rename a tensor, use it directly; or write ${e.targets[0].name} = relu(${src(v)})` : undefined });
       return;
     }
     const opName = v.callee.name;

@@ -172,8 +172,11 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
       depth++;
       const e = parseExpr();
       depth--;
-      if (isP(peek(), ')')) p++; else err(peek().start, peek().end, `expected ')', found ${describe(peek())}`);
-      return e;
+      if (!isP(peek(), ')')) { err(peek().start, peek().end, `expected ')', found ${describe(peek())}`); return e; }
+      const close = peek();
+      p++;
+      // The parentheses belong to the expression's text (`0.5 * (h + e)` reads back whole).
+      return { ...e, start: t.start, end: close.end, range: span(t.start, close.end, t, close) };
     }
     return missing();
   }

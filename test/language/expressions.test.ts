@@ -83,3 +83,70 @@ describe('nested calls', () => {
     assert.ok(names.filter((n) => !/^[A-Za-z_]\w*$/.test(n)).length === 1);
   });
 });
+
+describe('arithmetic: dimensions matched by name, the smaller side broadcast', () => {
+  const D2 = 'dims { batch = 4, time = 10, vocab = 50, embed = 8, hidden = 16, classes = 3, feat = 6, a = 5, b = 5 }';
+  const exp2 = (lines: string[]) => experiment(lines).replace(/^dims \{[^}]*\}/, D2);
+
+  test('a residual connection: h + lstm(h, hidden) has h\'s shape', () => {
+    const a = check(experiment(['h = dense(seq, hidden)', 'r = h + lstm(h, hidden)']));
+    assertClean(a);
+    assert.equal(shapeOf(a, 'r'), 'float[batch 4, time 10, hidden 16]');
+    const add = a.model.find((s) => s.kind === 'op' && s.outputs[0] === 'r');
+    assert.ok(add && add.kind === 'op' && add.op === 'add' && add.operands[0].name === 'h');
+  });
+
+  test('[batch, time, hidden] + [batch, hidden] adds the row at every step, in either order', () => {
+    const a = check(experiment(['h = dense(seq, hidden)', 'v = dense(vec, hidden)', 'r = h + v', 's = v * h']));
+    assertClean(a);
+    assert.equal(shapeOf(a, 'r'), 'float[batch 4, time 10, hidden 16]');
+    assert.equal(shapeOf(a, 's'), 'float[batch 4, time 10, hidden 16]', 'the larger side sets the order');
+  });
+
+  test('the same dimensions in another order are matched by name; the result has the left side\'s order', () => {
+    const a = check(experiment(['t = transpose(seq, [time, batch, feat])', 'r = seq - t', 'q = t / seq']));
+    assertClean(a);
+    assert.equal(shapeOf(a, 'r'), 'float[batch 4, time 10, feat 6]');
+    assert.equal(shapeOf(a, 'q'), 'float[time 10, batch 4, feat 6]');
+  });
+
+  test('numbers scale: 0.5 * h, h / 4, -h, 1 - sigmoid(h), and parentheses', () => {
+    const a = check(experiment(['h = dense(seq, hidden)', 'g = 0.5 * (h + h / 4) - -h', 'z = 1 - sigmoid(h)']));
+    assertClean(a);
+    assert.equal(shapeOf(a, 'g'), 'float[batch 4, time 10, hidden 16]');
+    assert.equal(shapeOf(a, 'z'), 'float[batch 4, time 10, hidden 16]');
+  });
+
+  test('a dimension one side lacks and the other cannot supply is a shape-mismatch showing both shapes', () => {
+    const { text, ranges } = fixture(experiment(['h = dense(seq, hidden)', 'c = dense(seq, classes)', 'r = [|h + c|]']));
+    const d = one(check(text), 'shape-mismatch');
+    assert.deepEqual(d.range, ranges[0]);
+    assert.match(d.message, /h \+ c: float\[batch 4, time 10, hidden 16\] \+ float\[batch 4, time 10, classes 3\]: classes 3 is not in the left side/);
+  });
+
+  test('two different dimensions of equal size never match: dim-coincidence, also inside a nested call', () => {
+    const { text, ranges } = fixture(exp2(['p = dense(seq, a)', 'q = dense(seq, b)', 'r = relu([|p + q|])']));
+    const d = one(check(text), 'dim-coincidence');
+    assert.deepEqual(d.range, ranges[0]);
+    assert.match(d.message, /b 5 and a 5 have the same size but are different dimensions/);
+  });
+
+  test('token ids are not numbers to add: the fix says to embed them first', () => {
+    const d = one(check(experiment(['r = ids * 2'])), 'shape-mismatch');
+    assert.match(d.message, /arithmetic takes float tensors; ids is int\[batch 4, time 10\] < vocab \(token ids\)/);
+    assert.match(d.fix ?? '', /embedding\(ids, vocab, size\)/);
+  });
+
+  test('an error inside an operand is reported there only', () => {
+    const { text, ranges } = fixture(experiment(['h = dense(seq, hidden)', 'r = h + lstm(h, [|hiden|])']));
+    const errs = errors(check(text));
+    assert.equal(errs.length, 1, errs.map(show).join('\n'));
+    assert.deepEqual(errs[0].range, ranges[0]);
+  });
+
+  test('a state is not a tensor in arithmetic (its .h is)', () => {
+    const a = check(experiment(['_, s = lstm(seq, hidden)', 'v = dense(vec, hidden)', 'r = s + v', 'ok = s.h + v']));
+    assert.deepEqual(errors(a).map((d) => d.code), ['shape-mismatch']);
+    assert.match(errors(a)[0].message, /s is the state of a lstm/);
+  });
+});
