@@ -106,6 +106,24 @@ def case_linear(name, activation):
     }
 
 
+def case_layer_norm(name):
+    F = 5
+    ln = nn.LayerNorm(F)
+    with torch.no_grad():
+        ln.weight.copy_(rand(F, lo=0.5, hi=1.5))
+        ln.bias.copy_(rand(F))
+    x = rand(B, T, F).requires_grad_(True)
+    out = ln(x)
+    upstream, loss, grads = backward_of({'out': out}, [('x', x), ('weight', ln.weight), ('bias', ln.bias)])
+    return {
+        'kind': 'layer_norm', 'config': {'features': F, 'eps': ln.eps, 'batch': B, 'time': T},
+        'inputs': {'x': tensor(x)},
+        'params': {'weight': tensor(ln.weight), 'bias': tensor(ln.bias)},
+        'outputs': {'out': tensor(out)}, 'upstream': {k: tensor(v) for k, v in upstream.items()},
+        'grads': {k: tensor(v) for k, v in grads.items()}, 'loss': float(loss),
+    }
+
+
 # ------------------------------------------------------------------------------------------------------
 # Recurrent layers
 
@@ -280,6 +298,7 @@ def all_cases():
         ('linear_tanh', case_linear, ('tanh',)),
         ('linear_sigmoid', case_linear, ('sigmoid',)),
         ('linear_relu', case_linear, ('relu',)),
+        ('layer_norm', case_layer_norm, ()),
     ]
     for cell in ('lstm', 'gru', 'rnn'):
         for init in (False, True):

@@ -2,6 +2,7 @@
 import type { Dim, ModelStatement, OpStatement, Shape, StateValue, TensorRef } from '../../language/types';
 import { elementwise, scalar, type ArithOp } from '../layers/arith';
 import { dense } from '../layers/dense';
+import { layerNorm } from '../layers/norm';
 import { activation, dropout } from '../layers/elementwise';
 import { embedding, oneHot } from '../layers/embedding';
 import { recurrent, type Cell } from '../layers/recurrent';
@@ -204,6 +205,9 @@ export function buildModel(
         out = transpose(ctx, x(), dims);
         break;
       }
+      case 'layer_norm':
+        out = layerNorm(ctx, name, x());
+        break;
       case 'add':
       case 'sub':
       case 'mul':

@@ -1,4 +1,4 @@
-// Ops that keep the shape: dropout and the activations.
+// Ops that keep the shape: dropout, the activations and layer_norm.
 import type { OpDef } from './types';
 
 function unary(name: string, doc: string): OpDef {
@@ -34,5 +34,29 @@ export const dropout: OpDef = {
     const p = ctx.num('p');
     if (!(p >= 0 && p < 1)) ctx.report({ code: 'bad-argument', range: ctx.argRange('p'), message: `dropout's p is a probability in [0, 1); got ${p}`, fix: 'use e.g. p = 0.5' });
     return { shape: { ...x, dims: [...x.dims] }, params: 0 };
+  },
+};
+
+export const layer_norm: OpDef = {
+  info: {
+    name: 'layer_norm', signature: 'layer_norm(x)',
+    doc: 'Normalises the last dimension to mean 0 and variance 1, then applies a learned scale and shift (PyTorch nn.LayerNorm over the last dimension, eps 1e-5).',
+    rule: 'shape unchanged; normalises the last dimension (learned scale and shift)',
+    params: [{ name: 'x', type: 'tensor', doc: 'a float tensor; its last dimension is normalised' }],
+    outputs: ['out'],
+  },
+  infer(ctx) {
+    const x = ctx.tensor('x');
+    if (!x) return undefined;
+    if (x.elem === 'int') {
+      ctx.report({ code: 'shape-mismatch', range: ctx.argRange('x'), message: `layer_norm needs a float tensor; got ids ${ctx.operandText('x')} (int)`, fix: 'embed or one_hot the ids first' });
+      return undefined;
+    }
+    const f = x.dims[x.dims.length - 1];
+    if (!f) {
+      ctx.report({ code: 'shape-mismatch', range: ctx.argRange('x'), message: `layer_norm normalises the last dimension; ${ctx.operandText('x')} has none`, fix: 'pass a tensor with a feature dimension, e.g. [batch, time, hidden]' });
+      return undefined;
+    }
+    return { shape: { ...x, dims: [...x.dims] }, params: f.size !== undefined ? 2 * f.size : undefined, paramRule: '2*f (scale and shift)' };
   },
 };

@@ -1,6 +1,6 @@
 // The op table: every model op of language.md, one file per family.
 import { dense } from './dense';
-import { dropout, relu, sigmoid, softmax, tanh } from './elementwise';
+import { dropout, layer_norm, relu, sigmoid, softmax, tanh } from './elementwise';
 import { embedding, one_hot } from './ids';
 import { gru, lstm, rnn } from './recurrent';
 import { max, mean, sum } from './reduce';
@@ -9,7 +9,7 @@ import { first, last, repeat } from './sequence';
 import type { OpDef, OpInfo } from './types';
 
 export const OP_DEFS: Record<string, OpDef> = {
-  embedding, one_hot, lstm, gru, rnn, dense, dropout, relu, tanh, sigmoid, softmax,
+  embedding, one_hot, lstm, gru, rnn, dense, dropout, relu, tanh, sigmoid, softmax, layer_norm,
   last, first, mean, max, sum, repeat, concat, reshape, transpose,
 };
 

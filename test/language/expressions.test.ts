@@ -150,3 +150,16 @@ describe('arithmetic: dimensions matched by name, the smaller side broadcast', (
     assert.match(errors(a)[0].message, /s is the state of a lstm/);
   });
 });
+
+describe('layer_norm', () => {
+  test('keeps the shape and has 2*f parameters; nests and adds like any op (a pre-norm residual block)', () => {
+    const a = check(experiment(['h = dense(seq, hidden)', 'r = h + lstm(layer_norm(h), hidden)', 'n = layer_norm(r)']));
+    assertClean(a);
+    assert.equal(shapeOf(a, 'n'), 'float[batch 4, time 10, hidden 16]');
+    assert.equal(a.summaries.find((s) => s.label === 'n')!.params, 32);
+  });
+  test('token ids are refused with a fix', () => {
+    const d = one(check(experiment(['n = layer_norm(ids)'])), 'shape-mismatch');
+    assert.match(d.message, /layer_norm needs a float tensor/);
+  });
+});
