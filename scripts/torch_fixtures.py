@@ -124,6 +124,41 @@ def case_layer_norm(name):
     }
 
 
+def case_attention(name, score, masked):
+    # The keys are [B, S, Fk]; general and additive let the query have another feature size.
+    Fq, Fk, Fv, Tq, S = (6 if score == 'dot' else 4), 6, 3, 4, 5
+    q = rand(B, Tq, Fq).requires_grad_(True)
+    k = rand(B, S, Fk).requires_grad_(True)
+    v = rand(B, S, Fv).requires_grad_(True)
+    params, wrt = {}, [('query', q), ('keys', k), ('values', v)]
+    if score == 'dot':
+        scores = q @ k.transpose(1, 2)
+    elif score == 'general':
+        params['W'] = rand(Fq, Fk).requires_grad_(True)
+        scores = q @ params['W'] @ k.transpose(1, 2)
+    else:
+        params['W_q'] = rand(Fk, Fq).requires_grad_(True)
+        params['W_k'] = rand(Fk, Fk).requires_grad_(True)
+        params['v'] = rand(Fk).requires_grad_(True)
+        e = torch.tanh((q @ params['W_q'].T).unsqueeze(2) + (k @ params['W_k'].T).unsqueeze(1))
+        scores = e @ params['v']
+    lengths = [S, 3, 2][:B] if masked else [S] * B
+    mask = torch.tensor([[1.0 if s < n else 0.0 for s in range(S)] for n in lengths])
+    scores = scores + ((mask - 1) * 1e9).unsqueeze(1)
+    w = torch.softmax(scores, dim=-1)
+    context = w @ v
+    wrt += list(params.items())
+    upstream, loss, grads = backward_of({'context': context, 'weights': w}, wrt)
+    return {
+        'kind': 'attention', 'config': {'score': score, 'masked': masked, 'lengths': lengths, 'batch': B},
+        'inputs': {'query': tensor(q), 'keys': tensor(k), 'values': tensor(v), 'mask': tensor(mask)},
+        'params': {n: tensor(t) for n, t in params.items()},
+        'outputs': {'context': tensor(context), 'weights': tensor(w)},
+        'upstream': {n: tensor(t) for n, t in upstream.items()},
+        'grads': {n: tensor(t) for n, t in grads.items()}, 'loss': float(loss),
+    }
+
+
 # ------------------------------------------------------------------------------------------------------
 # Recurrent layers
 
@@ -300,6 +335,9 @@ def all_cases():
         ('linear_relu', case_linear, ('relu',)),
         ('layer_norm', case_layer_norm, ()),
     ]
+    for score in ('dot', 'general', 'additive'):
+        for masked in (False, True):
+            cases.append((f'attention_{score}' + ('_masked' if masked else ''), case_attention, (score, masked)))
     for cell in ('lstm', 'gru', 'rnn'):
         for init in (False, True):
             for layers, bi in ((1, False), (2, False), (1, True), (2, True)):

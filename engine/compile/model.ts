@@ -1,6 +1,7 @@
 // Model statements -> graph values. One pass in statement order; every op delegates to engine/layers.
 import type { Dim, ModelStatement, OpStatement, Shape, StateValue, TensorRef } from '../../language/types';
 import { elementwise, scalar, type ArithOp } from '../layers/arith';
+import { attention, type Score } from '../layers/attention';
 import { dense } from '../layers/dense';
 import { layerNorm } from '../layers/norm';
 import { activation, dropout } from '../layers/elementwise';
@@ -203,6 +204,13 @@ export function buildModel(
       case 'transpose': {
         const dims = ((p.dims as unknown[]) ?? []).map(asDim) as Dim[];
         out = transpose(ctx, x(), dims);
+        break;
+      }
+      case 'attention': {
+        const keys = operand(st.operands[1], st);
+        const a = attention(ctx, name, x(), keys, st.operands[2] ? operand(st.operands[2], st) : keys, (p.score as Score) ?? 'dot');
+        out = a.context;
+        if (st.outputs[1] && st.outputs[1] !== '_') env.set(st.outputs[1], a.weights);
         break;
       }
       case 'layer_norm':

@@ -695,10 +695,11 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     }
     const r = checkCall(v, e.targets.map((t) => t.name), e.targets.map((t) => t.range), { label: e.targets.map((t) => t.name).join(', '), range: e.range, hintAt: map.position(e.end) });
     if (!r.known) { defineUnknown(e, opName); return; }
-    const { shape, state } = r;
+    const { shape, state, extra } = r;
     if (!shape) { defineUnknown(e, opName, state); return; }
     e.targets.forEach((t, i) => {
       if (i === 0) define(t.name, t.range, shape, 'op', e, () => `${t.name} = ${opName}(...): ${formatShape(shape)}`);
+      else if (extra?.[i - 1]) { const x = extra[i - 1]; define(t.name, t.range, x, 'op', e, () => `${t.name} = ${opName}(...)'s ${info?.outputs[i]}: ${formatShape(x)}`); }
       else if (i === 1 && RECURRENT_OPS.has(opName)) {
         const st = state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: { elem: 'float', dims: [] } } as StateValue);
         define(t.name, t.range, st, 'op', e, () => `${t.name}: ${opName} state (${st.layers} layer(s), ${st.directions} direction(s), size ${formatDim(st.size)}); h${st.c ? ', c' : ''}: ${formatShape(st.h)}`);
@@ -711,7 +712,7 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
    * shape rule, and records it for the engine (`model`) and the summary. `outNames` are the statement's
    * targets, or the one generated name of a nested call. `known`: false when the op does not exist.
    */
-  function checkCall(v: CallExpr, outNames: string[], outRanges: Range[], row: { label: string; range: Range; hintAt: Position; nested?: boolean }): { known: boolean; shape?: Shape; state?: StateValue } {
+  function checkCall(v: CallExpr, outNames: string[], outRanges: Range[], row: { label: string; range: Range; hintAt: Position; nested?: boolean }): { known: boolean; shape?: Shape; state?: StateValue; extra?: Shape[] } {
     const opName = v.callee.name;
     const def = OP_DEFS[opName];
     if (!def) {
@@ -826,7 +827,7 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       rule: info.rule, paramRule: result?.paramRule, range: row.range, hintAt: row.hintAt,
       ...(row.nested ? { nested: { output: outNames[0], opRange: v.callee.range } } : {}),
     });
-    return { known: true, shape, state: result?.state };
+    return { known: true, shape, state: result?.state, extra: result?.extra };
   }
 
   /** Outputs of a statement whose shape is unknown (an error was reported): defined, so later statements

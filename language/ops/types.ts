@@ -70,6 +70,8 @@ export interface OpCtx {
 export interface OpResult {
   shape?: Shape;
   state?: StateValue;
+  /** Shapes of the outputs after the first, for ops with more than one tensor output (attention's weights). */
+  extra?: Shape[];
   params?: number;
   paramRule?: string;
 }

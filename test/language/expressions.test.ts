@@ -163,3 +163,47 @@ describe('layer_norm', () => {
     assert.match(d.message, /layer_norm needs a float tensor/);
   });
 });
+
+describe('attention', () => {
+  const ENC_DEC = (score: string, dec = 'hidden') => `dims { hidden = 16, other = 12, same = 16 }
+data arithmetic { samples = 100, numbers = 2, largest = 9, ops = ["+"], batch = 8 }
+model {
+  input x: int[batch, src] < vocab
+  input y: int[batch, tgt] < vocab
+  enc, s = lstm(one_hot(x, vocab), hidden)
+  dec, _ = lstm(repeat(s.h, tgt), ${dec})
+  c, w = attention(dec, enc${score ? `, score = ${score}` : ''})
+  logits = dense(concat(c, dec), vocab)
+}
+train { loss = cross_entropy(logits, y) }
+`;
+  test('ctx, w = attention(query, keys): the context [batch, tgt, f_v] and the weights [batch, tgt, src]', () => {
+    const a = check(ENC_DEC(''));
+    assertClean(a);
+    assert.equal(shapeOf(a, 'c'), 'float[batch 8, tgt 2, hidden 16]');
+    assert.equal(formatShapeOf(a, 'w'), 'float[batch 8, tgt 2, src 3]');
+    assert.equal(a.summaries.find((s) => s.op === 'attention')!.params, 0);
+  });
+  test('general and additive learn their matrices (f_q*f_k; f_k*f_q + f_k*f_k + f_k) and allow another query size', () => {
+    for (const [score, params] of [['general', 12 * 16], ['additive', 16 * 12 + 16 * 16 + 16]] as const) {
+      const a = check(ENC_DEC(score, 'other'));
+      assertClean(a);
+      assert.equal(a.summaries.find((s) => s.op === 'attention')!.params, params, score);
+    }
+  });
+  test('the dot score needs one feature dimension: a different one is a shape-mismatch, an equal-sized one a dim-coincidence', () => {
+    assert.match(one(check(ENC_DEC('dot', 'other')), 'shape-mismatch').message, /the dot score multiplies query and key features, so they must be one dimension; got other 12 and hidden 16/);
+    assert.match(one(check(ENC_DEC('dot', 'same')), 'dim-coincidence').fix ?? '', /score = general/);
+  });
+  test('values from another source are refused; ids are refused', () => {
+    const a = check(experiment(['h, _ = lstm(seq, hidden)', 'c = attention(h, h, values = repeat(vec, classes))']));
+    assert.match(one(a, 'shape-mismatch').message, /attention's values must have the keys' batch and source steps/);
+    assert.match(one(check(experiment(['c = attention(ids, seq)'])), 'shape-mismatch').message, /attention's query is a float/);
+  });
+});
+
+function formatShapeOf(a: ReturnType<typeof check>, name: string): string {
+  const v = a.values.get(name);
+  assert.ok(v && v.kind !== 'state', `no tensor ${name}`);
+  return `${v.elem}[${v.dims.map((d) => `${d.name} ${d.size}`).join(', ')}]`;
+}

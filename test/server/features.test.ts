@@ -166,7 +166,7 @@ describe('completion', () => {
   });
   test('after `name =` in the model: every op, as a snippet with its required arguments', () => {
     const items = at(ARITHMETIC.replace('  logits = dense(dec, vocab)', '  logits = dense(dec, vocab)\n  z = @@'));
-    assert.equal(items.length, 21);
+    assert.equal(items.length, 22);
     assert.equal(items.find((i) => i.label === 'embedding')!.insertText, 'embedding(${1:x}, ${2:vocab}, ${3:size})');
     assert.equal(items.find((i) => i.label === 'mean')!.insertText, 'mean(${1:x}, over = ${2:time})');
     assert.equal(items.find((i) => i.label === 'concat')!.insertText, 'concat(${1:a}, ${2:b})');
