@@ -11,7 +11,7 @@ export function summaryRows(a: Analysis): SummaryRow[] {
     line: s.range.start.line + 1,
     name: s.label,
     op: s.op,
-    shape: s.shape && s.shape.dims.length ? formatShape(s.shape) : '(unknown)',
+    shape: (s.shape && s.shape.dims.length ? formatShape(s.shape) : '(unknown)') + (s.extra ?? []).map((x, i) => `; ${s.label.split(',')[i + 1]?.trim() || 'out'}: ${formatShape(x)}`).join(''),
     params: s.params === undefined ? '?' : s.params.toLocaleString('en-US'),
   }));
 }

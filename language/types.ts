@@ -147,6 +147,8 @@ export interface StatementSummary {
   /** Output shape (the sequence output for recurrent ops); undefined when inference failed. */
   shape?: Shape;
   state?: StateValue;
+  /** The shapes of outputs after the first (attention's weights), in output order. */
+  extra?: Shape[];
   /** Trainable parameters; undefined while a size is unknown. */
   params?: number;
   /** The shape rule that produced it, e.g. "[batch, time, f] -> [batch, time, size]". */

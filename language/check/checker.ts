@@ -699,7 +699,14 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     if (!shape) { defineUnknown(e, opName, state); return; }
     e.targets.forEach((t, i) => {
       if (i === 0) define(t.name, t.range, shape, 'op', e, () => `${t.name} = ${opName}(...): ${formatShape(shape)}`);
-      else if (extra?.[i - 1]) { const x = extra[i - 1]; define(t.name, t.range, x, 'op', e, () => `${t.name} = ${opName}(...)'s ${info?.outputs[i]}: ${formatShape(x)}`); }
+      else if (extra?.[i - 1]) {
+        const x = extra[i - 1];
+        define(t.name, t.range, x, 'op', e, () => `${t.name} = ${opName}(...)'s ${info?.outputs[i]}: ${formatShape(x)}`);
+        // A secondary output (attention's weights) is named to be looked at (hover, the shapes that ran), not
+        // necessarily read: no "unused" warning for it.
+        const ent = scope.get(t.name);
+        if (ent) ent.used = true;
+      }
       else if (i === 1 && RECURRENT_OPS.has(opName)) {
         const st = state ?? ({ kind: 'state', cell: opName as StateValue['cell'], layers: 1, directions: 1, size: {}, h: { elem: 'float', dims: [] } } as StateValue);
         define(t.name, t.range, st, 'op', e, () => `${t.name}: ${opName} state (${st.layers} layer(s), ${st.directions} direction(s), size ${formatDim(st.size)}); h${st.c ? ', c' : ''}: ${formatShape(st.h)}`);
@@ -823,7 +830,7 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
     const shape = result?.shape;
     model.push({ kind: 'op', outputs: outNames, outputRanges: outRanges, op: opName, operands: stmtRefs, params, range: row.range, opRange: v.callee.range, ...(row.nested ? { nested: true } : {}) });
     summaries.push({
-      label: row.label, op: opName, shape, state: result?.state, params: result ? result.params : undefined,
+      label: row.label, op: opName, shape, state: result?.state, extra: result?.extra, params: result ? result.params : undefined,
       rule: info.rule, paramRule: result?.paramRule, range: row.range, hintAt: row.hintAt,
       ...(row.nested ? { nested: { output: outNames[0], opRange: v.callee.range } } : {}),
     });

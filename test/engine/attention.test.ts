@@ -63,7 +63,7 @@ describe('attention matches PyTorch', () => {
         inputs: score === 'dot' ? [{ dims: [2, 4] }, { dims: [2, 3, 4] }, { dims: [2, 3, 2] }]
           : [{ dims: [2, 5] }, { dims: [2, 3, 4] }, { dims: [2, 3, 2] }, ...(score === 'general' ? [{ dims: [5, 4] }] : [{ dims: [4, 5] }, { dims: [4, 4] }, { dims: [4] }])],
         build: (g, xs) => {
-          const params = score === 'general' ? { W: xs[3] } : score === 'additive' ? { W_q: xs[3], W_k: xs[4], v: xs[5] } : {};
+          const params: Record<string, string> = score === 'general' ? { W: xs[3] } : score === 'additive' ? { W_q: xs[3], W_k: xs[4], v: xs[5] } : {};
           const a = attention(ctxWith(g, params), 'att', { v: xs[0], shape: g.shapeOf(xs[0])!, names: ['batch', undefined], elem: 'float' }, seq(xs[1], [2, 3, 4], 'src'), seq(xs[2], [2, 3, 2], 'src'), score);
           assert.deepEqual(a.context.shape, [2, 2]);
           assert.deepEqual(a.weights.shape, [2, 3]);
