@@ -151,7 +151,7 @@ def case_attention(name, score, masked):
     upstream, loss, grads = backward_of({'context': context, 'weights': w}, wrt)
     return {
         'kind': 'attention', 'config': {'score': score, 'masked': masked, 'lengths': lengths, 'batch': B},
-        'inputs': {'query': tensor(q), 'keys': tensor(k), 'values': tensor(v), 'mask': tensor(mask)},
+        'inputs': {'query': tensor(q), 'keys': tensor(k), 'values': tensor(v), 'mask': tensor(mask, integer=True)},
         'params': {n: tensor(t) for n, t in params.items()},
         'outputs': {'context': tensor(context), 'weights': tensor(w)},
         'upstream': {n: tensor(t) for n, t in upstream.items()},

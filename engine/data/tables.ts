@@ -37,7 +37,8 @@ function noTokens(rows: number[][], what: string): void {
   if (at >= 0) throw new DataError(rows.length > 1 ? `input ${at + 1}` : 'input', `has no ${what} to read`, { code: 'bad-argument', fix: 'give some text' });
 }
 
-function split(n: number, valid: number, seed: number): { train: number[]; valid: number[] } {
+/** The held-out rows: the last `valid` fraction of a seeded shuffle (bench/pronounce ports it to Python). */
+export function split(n: number, valid: number, seed: number): { train: number[]; valid: number[] } {
   const order = range(0, n);
   shuffleInPlace(order, mulberry32(deriveSeed(seed, STREAM_SPLIT)));
   const nValid = Math.floor(n * valid);

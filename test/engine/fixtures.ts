@@ -28,7 +28,7 @@ interface FixtureBase {
 }
 /** A layer: outputs of a forward pass, and grads of L = sum over outputs of sum(output * upstream). */
 export interface LayerFixture extends FixtureBase {
-  kind: 'embedding' | 'linear' | 'lstm' | 'gru' | 'rnn';
+  kind: 'embedding' | 'linear' | 'lstm' | 'gru' | 'rnn' | 'layer_norm' | 'attention';
   inputs: TensorMap;
   params: TensorMap;
   outputs: TensorMap;
@@ -67,7 +67,7 @@ export type FixtureKind = Fixture['kind'];
 /** The fixture type for a kind (all layer kinds share LayerFixture). */
 export type FixtureOf<K extends FixtureKind> = K extends LayerFixture['kind'] ? LayerFixture : Extract<Fixture, { kind: K }>;
 
-const LAYER_KINDS = ['embedding', 'linear', 'lstm', 'gru', 'rnn'] as const;
+const LAYER_KINDS = ['embedding', 'linear', 'lstm', 'gru', 'rnn', 'layer_norm', 'attention'] as const;
 
 export class FixtureError extends Error {}
 
