@@ -175,7 +175,9 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
       if (!isP(peek(), ')')) { err(peek().start, peek().end, `expected ')', found ${describe(peek())}`); return e; }
       const close = peek();
       p++;
-      // The parentheses belong to the expression's text (`0.5 * (h + e)` reads back whole).
+      // The parentheses belong to an operation's text (`0.5 * (h + e)` reads back whole); a name keeps its own
+      // range, so renaming `(h)` renames `h` only.
+      if (e.kind !== 'binary' && e.kind !== 'unary' && e.kind !== 'call') return e;
       return { ...e, start: t.start, end: close.end, range: span(t.start, close.end, t, close) };
     }
     return missing();

@@ -207,3 +207,13 @@ function formatShapeOf(a: ReturnType<typeof check>, name: string): string {
   assert.ok(v && v.kind !== 'state', `no tensor ${name}`);
   return `${v.elem}[${v.dims.map((d) => `${d.name} ${d.size}`).join(', ')}]`;
 }
+
+describe('parentheses', () => {
+  test('a name in parentheses keeps its own range (rename and fixes touch the name only)', () => {
+    const text = experiment(['h = dense(seq, hidden)', 'r = 2 * (h) + h']);
+    const a = check(text);
+    assertClean(a);
+    const refs = a.symbols.find((s) => s.name === 'h')!.references.map((r) => textAt(text, r));
+    assert.deepEqual(refs, ['h', 'h']);
+  });
+});
