@@ -37,6 +37,13 @@ export function checkLoss(e: Expr, h: LossHost): TrainSettings['loss'] | undefin
     let ex = a.value;
     let wrap: 'last' | 'first' | undefined;
     if (ex.kind === 'call' && (ex.callee.name === 'last' || ex.callee.name === 'first') && ex.args.length === 1) { wrap = ex.callee.name; ex = ex.args[0].value; }
+    // A loss reads tensors the model computed: an expression here would be a layer outside the model, which
+    // predict and the export would not have.
+    if (ex.kind === 'call' || ex.kind === 'binary' || ex.kind === 'unary') {
+      h.report('bad-argument', ex.range, `${fn}'s operands are tensors of the model (optionally in last(...) or first(...)); got ${h.src(ex)}`, { fix: `compute it in the model block, e.g. out = ${h.src(ex)}, and write ${fn}(out, ...)` });
+      failed = true;
+      continue;
+    }
     const r = h.resolve(ex);
     // Resolve both operands before giving up, so the second one still counts as used.
     if (!r.value || !r.ref || r.value.kind === 'state') { failed = true; continue; }

@@ -217,3 +217,14 @@ describe('parentheses', () => {
     assert.deepEqual(refs, ['h', 'h']);
   });
 });
+
+describe('the train block', () => {
+  test('a loss operand is a model tensor: an expression there is refused with a fix that moves it into the model', () => {
+    const text = 'dims { hidden = 8 }\ndata sine { seq_len = 10, samples = 50, batch = 5 }\nmodel {\n  input x: float[batch, time, 1]\n  input y: float[batch, time, 1]\n  o = dense(x, 1)\n}\ntrain { loss = mse(o + x, y) }\n';
+    const a = check(text);
+    const d = one(a, 'bad-argument');
+    assert.match(d.message, /mse's operands are tensors of the model/);
+    assert.match(d.fix ?? '', /out = o \+ x/);
+    assert.ok(!a.model.some((s) => s.kind === 'op' && s.op === 'add'), 'nothing is added to the model');
+  });
+});
