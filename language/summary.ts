@@ -2,6 +2,7 @@
 // hover and code lens.
 import { formatShape } from './check/dims';
 import { formatBytes, trainStepMemory } from './check/memory';
+import { OPS } from './ops/index';
 import type { Analysis } from './types';
 
 export interface SummaryRow { line: number; name: string; op: string; shape: string; params: string }
@@ -11,7 +12,7 @@ export function summaryRows(a: Analysis): SummaryRow[] {
     line: s.range.start.line + 1,
     name: s.label,
     op: s.op,
-    shape: (s.shape && s.shape.dims.length ? formatShape(s.shape) : '(unknown)') + (s.extra ?? []).map((x, i) => `; ${s.label.split(',')[i + 1]?.trim() || 'out'}: ${formatShape(x)}`).join(''),
+    shape: (s.shape && s.shape.dims.length ? formatShape(s.shape) : '(unknown)') + (s.extra ?? []).map((x, i) => `; ${(!s.nested && s.label.split(',')[i + 1]?.trim()) || OPS[s.op]?.outputs[i + 1] || 'out'}: ${formatShape(x)}`).join(''),
     params: s.params === undefined ? '?' : s.params.toLocaleString('en-US'),
   }));
 }

@@ -1,7 +1,7 @@
 // What a consumer of an exported model needs besides the weights: how to turn text (or numbers) into its
 // inputs and read its outputs. Written as the model's metadata_props (keys `unroll.*`, JSON values where a
 // value is structured) and as doc strings of its inputs and outputs, so Netron and any runtime show it.
-import { ArgReader, classifySettings, KERAS_FILTER_CHARS, textSettings, type PlainArgs } from '../../language/data';
+import { ArgReader, classifySettings, KERAS_FILTER_CHARS, pairsSettings, textSettings, type PlainArgs } from '../../language/data';
 import type { Dataset } from '../data/types';
 import { LENGTHS_INPUT } from './onnx';
 
@@ -34,8 +34,15 @@ function tokenizer(source: string, args: PlainArgs, dims: Record<string, number>
       const s = textSettings(new ArgReader(source, args, source));
       return s.tokens === 'chars' ? { tokens: 'chars' } : { tokens: 'words', split: 'whitespace', case: 'kept', end_of_line: '<eos>', unknown: '<unk>' };
     }
-    case 'pairs':
-      return { tokens: String(args.tokens ?? 'words'), split: 'whitespace', source_end: '</s>', target_start: '<s>' };
+    case 'pairs': {
+      // The source is its tokens alone (no end token); the decoder's input y_in starts with <s>, and decoding
+      // stops at </s> (engine/data/tables.ts pairsDataset).
+      const s = pairsSettings(new ArgReader(source, args, source));
+      return {
+        tokens: s.tokens, ...(s.tokens === 'words' ? { split: 'whitespace', unknown: '<unk>' } : {}), case: 'kept', source_end: 'none',
+        target_start: '<s>', target_end: '</s>', decode: 'greedy: y_in = <s> then pad_id; at step t take the argmax of logits[t], stop at </s>, else write it at y_in[t + 1]',
+      };
+    }
     case 'arithmetic':
       return { tokens: 'chars', drop: 'whitespace', align: 'right', width: dims.src, pad_with: ' ' };
     default:
@@ -61,7 +68,8 @@ function inputDoc(name: string, d: DescribeInput, padded: boolean): string {
     return `float32 [batch, time, ${cols.length}]: one row per step, features ${cols.join(', ')}`;
   }
   if (d.source === 'arithmetic') return `int32 [batch, src]: character ids of the expression, right-aligned with spaces to ${d.dataset.dims.src}`;
-  return padded
+  if (name === 'y_in') return 'int32 [batch, tgt]: the decoder input, <s> then the target so far, then pad_id (see tokenizer.decode)';
+  return padded && name === 'x'
     ? 'int32 [batch, time]: token ids (vocab), each row left-aligned (real tokens first, then pad_id), its count in lengths'
     : 'int32 [batch, time]: token ids (vocab)';
 }

@@ -38,6 +38,8 @@ type Resolved = Map<string, { value?: Shape | StateValue; ref?: TensorRef; def?:
 type DimList = { dim: Dim; factors: Dim[]; range: Range; text: string }[];
 /** Stands in for a statement's argument table that nothing was put into. */
 const NONE: ReadonlyMap<string, never> = new Map<string, never>();
+/** The most operations one expression may chain (the checker recurses once per operation). */
+const MAX_OPERATIONS = 256;
 interface CtxHooks {
   report(code: Diagnostic['code'], range: Range, message: string, extra: { fix?: string; quickFixes?: QuickFix[]; related?: Related[] }): void;
   src(node: { start: number; end: number }): string;
@@ -440,6 +442,10 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
           report('unknown-name', idRange, `${id} is used before it is defined (on line ${later.start.line + 1})`, { fix: 'move this statement below the one that defines it', related: [{ range: later, message: `${id} is defined here` }] });
           return {};
         }
+        if (OP_DEFS[id]) {
+          report('unknown-name', idRange, `${id} is an op, not a tensor: call it on a tensor`, { fix: `write ${id}(x) with the tensor it acts on` });
+          return {};
+        }
         const guess = closest(id, scope.keys());
         // The tensor the typo meant is read here: no "computed but nothing reads it" on its statement (that fix
         // would delete correct code).
@@ -502,6 +508,12 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
    * `row`: a statement `name = a + b`; without it the expression is nested and gets a generated name.
    */
   function arithmeticExpr(e: BinaryExpr | UnaryExpr, row?: { name: string; label: string; range: Range; hintAt: Position }): { value?: Shape | StateValue; ref?: TensorRef; def?: Range } {
+    // Each operation is checked recursively: a chain of thousands (`e + e + ... + e`) would run out of stack.
+    if (operationDepth(e) > MAX_OPERATIONS) {
+      markUsed(e);
+      report('bad-argument', e.range, `this expression chains more than ${MAX_OPERATIONS} operations`, { fix: 'split it into statements of their own (s1 = ..., s2 = s1 + ...)' });
+      return {};
+    }
     const r = inferArithmetic(e, { tensor: (x) => resolveTensor(x, false), report: (c, rg, m, x) => report(c, rg, m, x ?? {}), src });
     if (!r) return {};
     const name = row?.name ?? `${r.op}#${++nestedCount}`;
@@ -514,6 +526,26 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       hintAt: row?.hintAt ?? map.position(e.end), ...(row ? {} : { nested: { output: name, opRange: e.range } }),
     });
     return { value: r.shape, ref: { name, range: e.range }, def: e.range };
+  }
+
+  /** Did the parser report an error inside this range? */
+  function syntaxErrorIn(r: Range): boolean {
+    return diagnostics.some((d) => d.code === 'syntax' && d.range.start.line >= r.start.line && d.range.start.line <= r.end.line);
+  }
+
+  /** How deep the operations of an expression nest (iteratively: the point is to avoid deep recursion). */
+  function operationDepth(e: Expr): number {
+    let max = 0;
+    const stack: [Expr, number][] = [[e, 1]];
+    while (stack.length) {
+      const [x, d] = stack.pop()!;
+      if (x.kind !== 'binary' && x.kind !== 'unary') continue;
+      if (d > max) max = d;
+      if (max > MAX_OPERATIONS) return max;
+      if (x.kind === 'binary') stack.push([x.left, d + 1], [x.right, d + 1]);
+      else stack.push([x.operand, d + 1]);
+    }
+    return max;
   }
 
   function shorten(t: string, max = 40): string { return t.length > max ? `${t.slice(0, max - 1)}…` : t; }
@@ -685,7 +717,11 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
       return;
     }
     if (v.kind !== 'call') {
-      report('bad-argument', v.range, `a model statement is NAME = op(args) or arithmetic on tensors; got ${src(v)}`, { fix: v.kind === 'ident' ? `to rename a tensor, use it directly; or write ${e.targets[0].name} = relu(${src(v)})` : undefined });
+      // After a syntax error on this statement the parser kept only a prefix (`z = dec` of `z = dec ^ 2`):
+      // that error is the one to report. Either way the names stay defined, so later lines add no noise.
+      markUsed(v);
+      if (!syntaxErrorIn(e.range)) report('bad-argument', v.range, `a model statement is NAME = op(args) or arithmetic on tensors; got ${src(v)}`, { fix: v.kind === 'ident' ? `to rename a tensor, use it directly; or write ${e.targets[0].name} = relu(${src(v)})` : undefined });
+      defineUnknown(e, 'statement');
       return;
     }
     const opName = v.callee.name;

@@ -40,6 +40,7 @@ export function checkLoss(e: Expr, h: LossHost): TrainSettings['loss'] | undefin
     // A loss reads tensors the model computed: an expression here would be a layer outside the model, which
     // predict and the export would not have.
     if (ex.kind === 'call' || ex.kind === 'binary' || ex.kind === 'unary') {
+      readNames(ex, h); // its names are read (no "unused" on the statements that make them)
       h.report('bad-argument', ex.range, `${fn}'s operands are tensors of the model (optionally in last(...) or first(...)); got ${h.src(ex)}`, { fix: `compute it in the model block, e.g. out = ${h.src(ex)}, and write ${fn}(out, ...)` });
       failed = true;
       continue;
@@ -133,4 +134,16 @@ export function checkLoss(e: Expr, h: LossHost): TrainSettings['loss'] | undefin
     if (pred.shape.elem !== 'float') h.report('loss-shape', pred.expr.range, `mse needs float predictions; got ${pt}: int${dimsText(a)}`);
   }
   return { fn, operands: ops.map((o) => o.ref), range: e.range };
+}
+
+/** Resolves every name inside a refused loss expression, so the tensors it reads count as used. */
+function readNames(e: Expr, h: { resolve(e: Expr): unknown }): void {
+  const stack: Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.kind === 'ident' || x.kind === 'member') h.resolve(x);
+    else if (x.kind === 'binary') stack.push(x.left, x.right);
+    else if (x.kind === 'unary') stack.push(x.operand);
+    else if (x.kind === 'call') for (const a of x.args) stack.push(a.value);
+  }
 }

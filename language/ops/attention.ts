@@ -67,7 +67,7 @@ function scoreParams(ctx: OpCtx, score: string, qf: Dim, kf: Dim): number | unde
     ctx.report({
       code: rel === 'coincidence' ? 'dim-coincidence' : 'shape-mismatch', range: ctx.argRange('query'),
       message: `the dot score multiplies query and key features, so they must be one dimension; got ${formatDim(qf)} and ${formatDim(kf)}${rel === 'coincidence' ? ' (equal only by size)' : ''}`,
-      fix: "use score = general (a learned matrix between them) or give the decoder the encoder's hidden size",
+      fix: `use score = general (a learned matrix between them), or project one side to the other's size, e.g. dense(${ctx.operandText('keys')}, ${qf.name ?? qf.size})`,
     });
     return null;
   }

@@ -337,7 +337,8 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
         // A character that can start nothing (`@`, a stray `)`) is a typo to delete; a name or value is a
         // second entry on the line.
         const stray = n.kind === 'error' || (n.kind === 'punct' && !isP(n, '(') && !isP(n, '[') && !isP(n, '-') && !isP(n, '"'));
-        if (stray) err(n.start, n.end, `unexpected ${describe(n)} after this entry`, `remove ${describe(n)}`);
+        const operatorLike = /^[\^%&|!~]/.test(n.text);
+        if (stray) err(n.start, n.end, `unexpected ${describe(n)} after this entry`, operatorLike ? 'the arithmetic operators are + - * / (no powers: write x * x)' : `remove ${describe(n)}`);
         else err(n.start, n.end, `expected the end of the line after this entry, found ${describe(n)}`, 'put one entry a line, or separate entries with commas');
         recover();
       }

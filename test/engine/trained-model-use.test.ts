@@ -226,6 +226,35 @@ describe('what you trained is what you use, on every example', () => {
     }
   });
 
+  it('pronounce (pairs, attention): the export decoded greedily as its metadata says gives predict\'s answers', async () => {
+    const dir = await trainBriefly('pronounce', 60);
+    const { session, info } = await exportRun(dir);
+    const tok = info.tokenizer as { tokens: string; source_end: string; target_start: string; target_end: string; decode: string };
+    assert.equal(tok.source_end, 'none');
+    assert.deepEqual(info.inputs, ['x', 'lengths', 'y_in']);
+    const index = new Map(info.vocab!.map((w, i) => [w, i]));
+    const T = 14; // the data's tgt: the longest pronunciation in examples/data/cmudict.csv (13) and </s>
+    for (const word of ['c a t', 'p h o n e m e', 'k n i g h t']) {
+      const want = await predictIn(dir, word);
+      const ids = tokenize(info, word);
+      const x = new ort.Tensor('int32', Int32Array.from(ids), [1, ids.length]);
+      const lengths = new ort.Tensor('int32', Int32Array.of(ids.length), [1]);
+      const yIn = new Int32Array(T).fill(info.padId!);
+      yIn[0] = index.get(tok.target_start)!;
+      const out: string[] = [];
+      for (let t = 0; t < T; t++) {
+        const logits = (await session.run({ x, lengths, y_in: new ort.Tensor('int32', yIn, [1, T]) }))[info.prediction];
+        const V = logits.dims[2];
+        const row = Array.from((logits.data as Float32Array).subarray(t * V, (t + 1) * V));
+        const best = row.indexOf(Math.max(...row));
+        if (info.vocab![best] === tok.target_end) break;
+        out.push(info.vocab![best]);
+        if (t + 1 < T) yIn[t + 1] = best;
+      }
+      assert.equal(out.join(' '), want.output, `pronounce ${word}`);
+    }
+  });
+
   it('the exported models pass onnx.checker.check_model(full_check=True) and strict shape inference', (t) => {
     // Debian's package lives in the system python, which a pyenv or venv python3 on PATH may hide.
     const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0);

@@ -228,3 +228,28 @@ describe('the train block', () => {
     assert.ok(!a.model.some((s) => s.kind === 'op' && s.op === 'add'), 'nothing is added to the model');
   });
 });
+
+describe('from a new-user trial', () => {
+  test('a chain of thousands of operations is one clear error, not an internal error', () => {
+    const a = check(experiment(['h = dense(seq, hidden)', `g = ${Array.from({ length: 1500 }, () => 'h').join(' + ')}`, 'p = relu(g)']));
+    const errs = errors(a);
+    assert.equal(errs.length, 1, errs.map(show).join('\n'));
+    assert.match(errs[0].message, /chains more than 256 operations/);
+    assertClean(check(experiment(['h = dense(seq, hidden)', `g = ${Array.from({ length: 200 }, () => 'h').join(' + ')}`])));
+  });
+  test('a statement cut short by a syntax error reports that error only (no "NAME = op", no follow-on, no unused)', () => {
+    const a = check(experiment(['h = dense(seq, hidden)', 'z = h ^ 2', 'p = relu(z)']));
+    const errs = a.diagnostics.filter((d) => d.severity === 1);
+    assert.deepEqual(errs.map((d) => d.code), ['syntax'], a.diagnostics.map(show).join('\n'));
+    assert.equal(errs[0].fix, 'the arithmetic operators are + - * / (no powers: write x * x)');
+    assert.ok(!a.diagnostics.some((d) => d.code === 'unused' && /\bh\b/.test(d.message)), a.diagnostics.map(show).join('\n'));
+  });
+  test('an op used as a tensor says to call it', () => {
+    const d = one(check(experiment(['h = dense(seq, hidden)', 'z = h * relu'])), 'unknown-name');
+    assert.match(d.message, /relu is an op, not a tensor/);
+  });
+  test('a refused loss expression still reads its tensors (no "remove the statement" on them)', () => {
+    const a = check('dims { hidden = 8 }\ndata sine { seq_len = 10, samples = 50, batch = 5 }\nmodel {\n  input x: float[batch, time, 1]\n  input y: float[batch, time, 1]\n  o = dense(x, 1)\n}\ntrain { loss = mse(o + x, y) }\n');
+    assert.deepEqual(a.diagnostics.filter((d) => d.code === 'unused'), [], a.diagnostics.map(show).join('\n'));
+  });
+});
