@@ -39,7 +39,7 @@ function isEmpty(run: LoadedRun, input: string): boolean {
 function inputBatch(run: LoadedRun, input: string): Batch {
   const src = run.analysis.data?.source;
   try {
-    if (run.dataset.predictBatch) return run.dataset.predictBatch([input]);
+    if (run.dataset.predictBatch) return knownTokens(run, run.dataset.predictBatch([input]));
     const ids = run.dataset.encode(input);
     const timeName = src === 'arithmetic' || src === 'pairs' ? 'src' : 'time';
     return { tensors: { x: { dtype: 'int32', dims: [1, ids.length], data: Int32Array.from(ids) } }, dims: { batch: 1, [timeName]: ids.length }, tokens: ids.length };
@@ -126,8 +126,23 @@ function ones(dims: number[]): HostTensor {
 }
 
 /** What an input looks like for this experiment's data, for messages. */
+/** An input none of whose tokens the model has seen would be answered from `<unk>` alone: refuse it. */
+function knownTokens(run: LoadedRun, batch: Batch): Batch {
+  const v = run.dataset.vocab;
+  const x = batch.tensors.x;
+  if (!v || v.unk === undefined || !x || x.dtype !== 'int32') return batch;
+  const real = Array.from(x.data as Int32Array).filter((id) => id !== v.pad);
+  if (real.length && real.every((id) => id === v.unk)) {
+    const how = v.kind === 'words' ? 'words (tokens separated by spaces)' : 'characters';
+    throw new UserError(`none of its ${how} are in the model's vocabulary, so the answer would be a guess; ${exampleInput(run)}`); // the caller names the input
+  }
+  return batch;
+}
+
 function exampleInput(run: LoadedRun): string {
+  const from = run.analysis.predict?.from;
   switch (run.analysis.data?.source) {
+    case 'pairs': return `give a source sequence written as the data writes it${from ? `, e.g. ${JSON.stringify(from)}` : ''}`;
     case 'sine': return 'give the sequence\'s values, e.g. "0.0 0.31 0.59"';
     case 'adding': return 'give (value, marker) steps, e.g. "0.5,0 0.2,1 0.7,1 0.1,0"';
     case 'series': return `give one row per step with ${run.dataset.columns?.join(', ') ?? 'the columns'} joined by commas, or a CSV file`;

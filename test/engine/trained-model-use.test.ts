@@ -253,6 +253,8 @@ describe('what you trained is what you use, on every example', () => {
       }
       assert.equal(out.join(' '), want.output, `pronounce ${word}`);
     }
+    // A word written without spaces is one token the model never saw: refused, not a silent guess.
+    await assert.rejects(predictIn(dir, 'phoneme'), /input "phoneme": none of its words \(tokens separated by spaces\) are in the model's vocabulary[\s\S]*e\.g\. \\?"p h o n e m e\\?"/);
   });
 
   it('the exported models pass onnx.checker.check_model(full_check=True) and strict shape inference', (t) => {
