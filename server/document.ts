@@ -19,6 +19,13 @@ export interface DocContext {
   readonly failure?: Error;
 }
 
+/** The text of one line of a version, without its line break. */
+export function lineText(ctx: DocContext, l: number): string {
+  const start = ctx.doc.offsetAt({ line: l, character: 0 });
+  const next = l + 1 < ctx.doc.lineCount ? ctx.doc.offsetAt({ line: l + 1, character: 0 }) : ctx.text.length;
+  return ctx.text.slice(start, next).replace(/\r?\n$/, '').replace(/\r$/, '');
+}
+
 export function uriToPath(uri: string): string | undefined {
   if (!uri.startsWith('file:')) return undefined;
   try { return fileURLToPath(uri); } catch { return undefined; }

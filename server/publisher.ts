@@ -67,9 +67,10 @@ export class Publisher {
       const ctx = this.d.cache.get(doc);
       if (ctx.failure) this.d.fail('checking', uri, ctx.failure);
       const diagnostics = diagnosticsFor(ctx, this.d.runtime);
-      if (!analysed) this.timing.record(uri, performance.now() - started, performance.now());
+      const ended = performance.now();
+      if (!analysed) this.timing.record(uri, ended - started, ended);
       // UNROLL_TRACE_CHECKS=1: each check's time on stderr (the bench and performance reports read it).
-      if (TRACE) process.stderr.write(`unroll-lsp: checked ${uri} v${ctx.version} in ${(performance.now() - started).toFixed(1)} ms${analysed ? ' (analysed earlier)' : ''}\n`);
+      if (TRACE) process.stderr.write(`unroll-lsp: checked ${uri} v${ctx.version} in ${(ended - started).toFixed(1)} ms${analysed ? ' (analysed earlier)' : ''}\n`);
       if (ctx.failure) {
         diagnostics.push({
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'unroll',

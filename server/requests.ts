@@ -34,7 +34,7 @@ export function invalidParams(method: string, problem: string): ResponseError<vo
   return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${problem}`);
 }
 
-function isObject(v: unknown): v is Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

@@ -235,7 +235,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onDocumentFormatting(guard('formatting', [], (_p, ctx) => format(ctx)));
   connection.onCodeLens(guard('code lens', [], (_p, ctx) => codeLenses(ctx, clientCommands)));
   connection.onCodeAction(guard('code actions', [], (p, ctx) => adaptCodeActions([...codeActions(ctx, p.range, p.context.diagnostics ?? []), ...refactorActions(ctx, p.range)], support), ['range', 'context']));
-  connection.languages.inlayHint.on(guard('inlay hints', [], (p, ctx) => adaptInlayHints(inlayHints(ctx, p.range, settings, runtime), support, (h) => ({ uri: ctx.uri, version: ctx.version, position: h.position, label: h.label })), ['range']));
+  connection.languages.inlayHint.on(guard('inlay hints', [], (p, ctx) => adaptInlayHints(inlayHints(ctx, p.range, settings, runtime), support, (h) => ({ uri: ctx.uri, position: h.position, label: h.label })), ['range']));
   connection.languages.inlayHint.resolve((h: InlayHint) => resolveInlayHint(h));
 
   /** Fills in a hint's tooltip (clients that resolve them lazily): the same hint, recomputed at its position. */

@@ -1,11 +1,12 @@
 // Arithmetic between tensors, broadcast by name (language.md, "Expressions"): the smaller side is transposed
 // into the larger side's order and given size-1 axes where it lacks a dimension; ONNX's Add/Sub/Mul/Div then
 // broadcast it. The axes are matched exactly as the checker matched them (language/check/broadcast.ts).
+import type { ArithOp } from '../../language/check/arithmetic';
 import { largerSide, matchAxes } from '../../language/check/broadcast';
 import { EngineError, type LayerCtx, type TVal } from './types';
 
-const ONNX = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' } as const;
-export type ArithOp = keyof typeof ONNX;
+export type { ArithOp };
+const ONNX: Record<ArithOp, string> = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' };
 
 export function elementwise(ctx: LayerCtx, op: ArithOp, a: TVal, b: TVal): TVal {
   const axes = (t: TVal) => t.shape.map((size, i) => ({ name: t.names[i], size }));

@@ -2,9 +2,10 @@
 // steps get -1e9 before it, so no weight), and the weighted sum of the values. Scores: dot q.k; general q W k
 // (W [f_q, f_k]); additive v . tanh(q W_q^T + k W_k^T) (W_q [f_k, f_q], W_k [f_k, f_k], v [f_k]). Built from
 // MatMul, Softmax, Tanh and shape ops: the gradient comes from their rules and the export is standard ONNX.
+import type { SCORES } from '../../language/ops/attention';
 import { EngineError, stepMask, type LayerCtx, type TVal } from './types';
 
-export type Score = 'dot' | 'general' | 'additive';
+export type Score = (typeof SCORES)[number];
 
 export function attention(ctx: LayerCtx, stmt: string, query: TVal, keys: TVal, values: TVal, score: Score): { context: TVal; weights: TVal } {
   const { g } = ctx;

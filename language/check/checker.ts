@@ -93,6 +93,8 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
   let pending = false;
   /** Calls nested in other calls' arguments so far: each gets a generated name (`last#1`) for the engine. */
   let nestedCount = 0;
+  /** Inside an arithmetic expression's operands (its depth was measured at the outermost operation). */
+  let inArithmetic = false;
   const text = tree.text;
 
   const report = (code: Diagnostic['code'], range: Range, message: string, extra: { fix?: string; quickFixes?: QuickFix[]; related?: Related[]; severity?: Diagnostic['severity'] } = {}) => {
@@ -497,7 +499,10 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
    */
   function nestedCall(e: CallExpr): { value?: Shape | StateValue; ref?: TensorRef; def?: Range } {
     const name = `${e.callee.name}#${++nestedCount}`;
-    const r = checkCall(e, [name], [e.range], { label: shorten(src(e).replace(/\s+/g, ' ')), range: e.range, hintAt: map.position(e.end), nested: true });
+    const wasIn = inArithmetic;
+    inArithmetic = false; // a call's arguments are expressions of their own, measured afresh
+    let r: ReturnType<typeof checkCall>;
+    try { r = checkCall(e, [name], [e.range], { label: shorten(src(e).replace(/\s+/g, ' ')), range: e.range, hintAt: map.position(e.end), nested: true }); } finally { inArithmetic = wasIn; }
     if (!r.shape) return {};
     return { value: r.shape, ref: { name, range: e.range }, def: e.range };
   }
@@ -509,12 +514,16 @@ export function check(tree: SyntaxTree, map: LineMap, opts: CheckOptions): Analy
    */
   function arithmeticExpr(e: BinaryExpr | UnaryExpr, row?: { name: string; label: string; range: Range; hintAt: Position }): { value?: Shape | StateValue; ref?: TensorRef; def?: Range } {
     // Each operation is checked recursively: a chain of thousands (`e + e + ... + e`) would run out of stack.
-    if (operationDepth(e) > MAX_OPERATIONS) {
+    // Measured once, at the outermost operation (its operands are inside the limit then).
+    if (!inArithmetic && operationDepth(e) > MAX_OPERATIONS) {
       markUsed(e);
       report('bad-argument', e.range, `this expression chains more than ${MAX_OPERATIONS} operations`, { fix: 'split it into statements of their own (s1 = ..., s2 = s1 + ...)' });
       return {};
     }
-    const r = inferArithmetic(e, { tensor: (x) => resolveTensor(x, false), report: (c, rg, m, x) => report(c, rg, m, x ?? {}), src });
+    const outer = !inArithmetic;
+    inArithmetic = true;
+    let r: ReturnType<typeof inferArithmetic>;
+    try { r = inferArithmetic(e, { tensor: (x) => resolveTensor(x, false), report: (c, rg, m, x) => report(c, rg, m, x ?? {}), src }); } finally { if (outer) inArithmetic = false; }
     if (!r) return {};
     const name = row?.name ?? `${r.op}#${++nestedCount}`;
     const range = row?.range ?? e.range;

@@ -3,7 +3,7 @@
 // whitespace (the space before a comment is kept: comments are often aligned by hand). Only whitespace outside tokens changes, so the
 // result parses exactly as the input did, and formatting the result again changes nothing.
 import type { TextEdit } from 'vscode-languageserver';
-import type { DocContext } from '../document';
+import { lineText, type DocContext } from '../document';
 import type { BlockInfo, LineInfo } from '../syntax';
 
 const INDENT = '  ';
@@ -98,8 +98,3 @@ function indentDepth(ctx: DocContext, li: LineInfo, l: number): number {
   return 1 + (li.parenDepth > 0 && !closes ? 1 : 0);
 }
 
-function lineText(ctx: DocContext, l: number): string {
-  const start = ctx.doc.offsetAt({ line: l, character: 0 });
-  const next = l + 1 < ctx.doc.lineCount ? ctx.doc.offsetAt({ line: l + 1, character: 0 }) : ctx.text.length;
-  return ctx.text.slice(start, next).replace(/\r?\n$/, '').replace(/\r$/, '');
-}

@@ -3,7 +3,7 @@
 // that reads it (and removes its statement). One undoes the other.
 import { CodeActionKind, type CodeAction, type Range, type TextEdit } from 'vscode-languageserver';
 import type { ModelStatement, StatementSummary } from '../core';
-import type { DocContext } from '../document';
+import { lineText, type DocContext } from '../document';
 import { contains } from '../syntax';
 
 export function refactorActions(ctx: DocContext, range: Range): CodeAction[] {
@@ -61,6 +61,5 @@ function freshName(ctx: DocContext, base: string): string {
 }
 
 function textOf(ctx: DocContext, r: Range): string { return ctx.text.slice(ctx.doc.offsetAt(r.start), ctx.doc.offsetAt(r.end)); }
-function lineText(ctx: DocContext, line: number): string { return textOf(ctx, { start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } }).replace(/\r?\n$/, ''); }
 function size(ctx: DocContext, r: Range): number { return ctx.doc.offsetAt(r.end) - ctx.doc.offsetAt(r.start); }
 function short(t: string): string { const one = t.replace(/\s+/g, ' '); return one.length > 30 ? `${one.slice(0, 29)}…` : one; }

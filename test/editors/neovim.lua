@@ -72,8 +72,6 @@ step('open the example', function()
   local buf = vim.api.nvim_get_current_buf()
   out.filetype = vim.bo[buf].filetype
   out.attached = vim.wait(20000, function() return #vim.lsp.buf_get_clients(buf) > 0 end, 50)
-  local client = vim.lsp.buf_get_clients(buf)[next(vim.lsp.buf_get_clients(buf))]
-  out.server = client and client.server_capabilities and client.server_capabilities.hoverProvider and 'hover' or nil
   -- The example is clean: wait until the server has checked it (a hover answers from the checked version).
   vim.wait(3000, function() return false end, 100)
   out.good_diagnostics = errors_of(buf)

@@ -236,6 +236,9 @@ describe('from a new-user trial', () => {
     assert.equal(errs.length, 1, errs.map(show).join('\n'));
     assert.match(errs[0].message, /chains more than 256 operations/);
     assertClean(check(experiment(['h = dense(seq, hidden)', `g = ${Array.from({ length: 200 }, () => 'h').join(' + ')}`])));
+    // Also when the long chain sits inside a call that is itself an operand.
+    const inner = check(experiment(['h = dense(seq, hidden)', `g = h + relu(${Array.from({ length: 1500 }, () => 'h').join(' + ')})`]));
+    assert.match(errors(inner).map(show).join('\n'), /chains more than 256 operations/);
   });
   test('a statement cut short by a syntax error reports that error only (no "NAME = op", no follow-on, no unused)', () => {
     const a = check(experiment(['h = dense(seq, hidden)', 'z = h ^ 2', 'p = relu(z)']));
