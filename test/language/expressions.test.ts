@@ -256,3 +256,42 @@ describe('from a new-user trial', () => {
     assert.deepEqual(a.diagnostics.filter((d) => d.code === 'unused'), [], a.diagnostics.map(show).join('\n'));
   });
 });
+
+describe('every sub-expression has a shape at its own range (marker fixtures)', () => {
+  /** The summary rows of nested expressions, by the text of their range, with their shapes. */
+  const nestedShapes = (text: string) => {
+    const a = check(text);
+    assertClean(a);
+    return new Map(a.summaries.filter((s) => s.nested).map((s) => [textAt(text, s.range), s.shape ? show2(s.shape) : '?']));
+  };
+  const show2 = (s: { elem: string; dims: { name?: string }[] }) => `${s.elem}[${s.dims.map((d) => d.name).join(', ')}]`;
+
+  test('nested calls: each marked call is one row at exactly its range, with the shape its reader receives', () => {
+    const { text, ranges } = fixture(experiment(['p = dense([|dropout([|last([|lstm(seq, hidden)|])|], 0.5)|], classes)']));
+    const rows = nestedShapes(text);
+    assert.deepEqual(ranges.map((r) => textAt(text, r)), [...rows.keys()].reverse(), 'one row per marked call, innermost first in execution order');
+    assert.equal(rows.get(textAt(text, ranges[2])), 'float[batch, time, hidden]');
+    assert.equal(rows.get(textAt(text, ranges[1])), 'float[batch, hidden]');
+    assert.equal(rows.get(textAt(text, ranges[0])), 'float[batch, hidden]');
+  });
+
+  test('broadcast inside a call: the marked sum of [batch, time, hidden] and [batch, hidden] is [batch, time, hidden]', () => {
+    const { text, ranges } = fixture(experiment(['h = dense(seq, hidden)', 'r = relu([|h + [|last(h)|]|])']));
+    const rows = nestedShapes(text);
+    assert.equal(rows.get(textAt(text, ranges[0])), 'float[batch, time, hidden]');
+    assert.equal(rows.get(textAt(text, ranges[1])), 'float[batch, hidden]');
+  });
+
+  test('a coincidence inside arithmetic inside a nested call is reported at the operation, and only there', () => {
+    const D = 'dims { batch = 4, time = 10, vocab = 50, embed = 8, hidden = 16, classes = 3, feat = 6, a = 5, b = 5 }';
+    const { text, ranges } = fixture(experiment(['p = dense(seq, a)', 'q = dense(seq, b)', 'r = dense(last([|p * q|]), classes)']).replace(/^dims \{[^}]*\}/, D));
+    const a = check(text);
+    assert.deepEqual(errors(a).map((d) => [d.code, d.range]), [['dim-coincidence', ranges[0]]]);
+  });
+
+  test('an error two calls deep is reported at its argument; the calls around it add nothing', () => {
+    const { text, ranges } = fixture(experiment(['p = dense(last(lstm(embedding([|seq|], vocab, embed), hidden)), classes)']));
+    const a = check(text);
+    assert.deepEqual(errors(a).map((d) => [d.code, d.range]), [['shape-mismatch', ranges[0]]]);
+  });
+});
