@@ -65,9 +65,9 @@ console.log(`prepare-data: ${files.length} files, ${sentences.length} sentences 
 /**
  * CMUdict as spelling -> phonemes pairs. Kept: a word's first pronunciation (no `(1)` variants), letters a-z
  * only, 3 to 12 of them; every 5th such word in the dictionary's order (about 20,000: a workload that trains
- * in minutes on a laptop CPU). The spelling is written one letter a token (`c a t`) and the phonemes without
- * their stress digits (`K AE T`), so `pairs { tokens = words }` reads both sides; the held-out 10% is the
- * data block's `valid`.
+ * in minutes on a laptop CPU). The spelling is the lowercase word (`cat`) and the phonemes are written without
+ * their stress digits (`K AE T`), so `pairs { tokens = chars, target_tokens = words }` reads letters in and
+ * phonemes out; the held-out 10% is the data block's `valid`.
  */
 function cmudict(dir) {
   const t0 = Date.now();
@@ -77,7 +77,7 @@ function cmudict(dir) {
     const m = /^([A-Z]+)  (.+)$/.exec(line.trim());
     if (!m || m[1].length < 3 || m[1].length > 12) continue;
     if (n++ % 5 !== 0) continue;
-    rows.push(`${m[1].toLowerCase().split('').join(' ')},${m[2].replace(/\d/g, '').trim()}`);
+    rows.push(`${m[1].toLowerCase()},${m[2].replace(/\d/g, '').trim()}`);
   }
   mkdirSync(outDir, { recursive: true });
   writeFileSync(cmudictOut, rows.join('\n') + '\n');

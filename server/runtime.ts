@@ -1,5 +1,5 @@
 // Runtime shapes the engine observed, per document, as forwarded by the client (`unroll/runtimeShapes`).
-import type { StatementSummary } from './core';
+import type { Shape, StatementSummary } from './core';
 import type { RuntimeDim, RuntimeShapesParams } from './protocol';
 
 export interface RuntimeEntry { runId: string; shapes: Map<string, RuntimeDim[]> }
@@ -41,6 +41,22 @@ export class RuntimeShapes {
     const dims = e.shapes.get(label);
     return dims && names[0] !== '_' ? { name: names[0], dims } : undefined;
   }
+}
+
+/**
+ * A statement's secondary outputs (attention's weights, `ctx, w = attention(...)`): each one named in the
+ * statement (not `_`), with its static shape and, when the engine reported one, what ran.
+ */
+export function secondaryOutputs(s: StatementSummary, runtime?: RuntimeEntry): { name: string; shape: Shape; ran?: RuntimeDim[] }[] {
+  if (!s.extra?.length || s.nested) return [];
+  const names = s.label.split(',').map((n) => n.trim());
+  const out: { name: string; shape: Shape; ran?: RuntimeDim[] }[] = [];
+  s.extra.forEach((shape, i) => {
+    const name = names[i + 1];
+    if (!name || name === '_') return;
+    out.push({ name, shape, ran: runtime?.shapes.get(name) });
+  });
+  return out;
 }
 
 function isRuntimeDim(d: unknown): d is RuntimeDim {

@@ -81,7 +81,7 @@ def main():
     ap.add_argument('--threads', type=int, default=2); ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
     torch.manual_seed(a.seed); torch.set_num_threads(a.threads)
-    rows = [(r['spelling'].split(), r['pronunciation'].split()) for r in csv.DictReader(open(DATA, encoding='utf-8'))]
+    rows = [(list(r['spelling']), r['pronunciation'].split()) for r in csv.DictReader(open(DATA, encoding='utf-8'))]
     tokens = [PAD, UNK, BOS, EOS] + sorted({t for s, p in rows for t in s + p})
     ix = {t: i for i, t in enumerate(tokens)}
     S = max(len(s) for s, _ in rows); T = max(len(p) for _, p in rows) + 1

@@ -118,7 +118,7 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
   const validIdx = validChunks(parts.valid, s.batch);
   return {
     dims: { vocab: vocab.tokens.length, batch: s.batch, src, tgt },
-    vocab, targetVocab: vocab,
+    vocab, targetVocab: vocab, inputTokens: s.tokens,
     trainSize: chunk(parts.train, s.batch).length,
     validSize: validIdx.length,
     *trainBatches(epoch: number) {
@@ -128,7 +128,7 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
     },
     *validBatches() { for (const b of validIdx) yield make(b); },
     encode,
-    decode: (ids) => decodeTokens(vocab, ids, true),
+    decode: (ids) => decodeTokens(vocab, ids, true, s.targetTokens),
     predictBatch(texts) {
       const x = intTensor([texts.length, src]);
       const rows = texts.map((t) => encodeTokens(vocab, fieldTokens(t, s.tokens, 'plain'), 'predict'));

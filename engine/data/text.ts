@@ -4,7 +4,7 @@
 // buckets each line is a sentence, put in the smallest bucket that holds it (longer ones cut to the largest)
 // and padded with <pad>, as MXNet's BucketSentenceIter: x is the sentence, y the sentence shifted by one,
 // and the mask marks the steps that have a target. A batch holds one bucket size.
-import { charTokens, DataError, joinTokens, shuffleInPlace, tokenId, wordTokens, type TextSettings, type Vocab } from '../../language/data';
+import { charTokens, DataError, joinTokens, shuffleInPlace, tokenId, wordTokens, type TextSettings, type TokenKind, type Vocab } from '../../language/data';
 import { epochRng, floatTensor, intTensor, range, validChunks } from './batches';
 import type { Batch, Dataset } from './types';
 
@@ -20,14 +20,15 @@ export function encodeTokens(vocab: Vocab, tokens: string[], what: string): numb
   });
 }
 
-export function decodeTokens(vocab: Vocab, ids: number[], stopAtEos = false): string {
+/** `kind`: how the tokens join (a pairs target may split otherwise than the vocabulary's kind says). */
+export function decodeTokens(vocab: Vocab, ids: number[], stopAtEos = false, kind: TokenKind = vocab.kind): string {
   const out: string[] = [];
   for (const id of ids) {
     if (stopAtEos && id === vocab.eos) break;
     if (id === vocab.pad || id === vocab.bos || (stopAtEos && id === vocab.eos)) continue;
     out.push(vocab.tokens[id] ?? '');
   }
-  return joinTokens(out, vocab.kind);
+  return joinTokens(out, kind);
 }
 
 /** `input`: the ids of each line of the file (from the scanner), undefined for a restored data set. */

@@ -23,6 +23,8 @@ export interface Dataset {
   dims: Record<string, number>;
   vocab?: Vocab;
   targetVocab?: Vocab;
+  /** Extension: how the model's input splits into tokens, when it is not the vocabulary's kind (pairs with target_tokens). */
+  inputTokens?: 'chars' | 'words';
   labels?: string[];
   /** Shuffled with the seed and the epoch (same seed and epoch, same order). */
   trainBatches(epoch: number): Iterable<Batch>;

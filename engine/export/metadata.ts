@@ -39,7 +39,8 @@ function tokenizer(source: string, args: PlainArgs, dims: Record<string, number>
       // stops at </s> (engine/data/tables.ts pairsDataset).
       const s = pairsSettings(new ArgReader(source, args, source));
       return {
-        tokens: s.tokens, ...(s.tokens === 'words' ? { split: 'whitespace', unknown: '<unk>' } : {}), case: 'kept', source_end: 'none',
+        tokens: s.tokens, ...(s.targetTokens !== s.tokens ? { target_tokens: s.targetTokens } : {}),
+        ...(s.tokens === 'words' || s.targetTokens === 'words' ? { split: 'whitespace', unknown: '<unk>' } : {}), case: 'kept', source_end: 'none',
         target_start: '<s>', target_end: '</s>', decode: 'greedy: y_in = <s> then pad_id; at step t take the argmax of logits[t], stop at </s>, else write it at y_in[t + 1]',
       };
     }

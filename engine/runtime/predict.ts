@@ -125,7 +125,6 @@ function ones(dims: number[]): HostTensor {
   return { dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(1) };
 }
 
-/** What an input looks like for this experiment's data, for messages. */
 /** An input none of whose tokens the model has seen would be answered from `<unk>` alone: refuse it. */
 function knownTokens(run: LoadedRun, batch: Batch): Batch {
   const v = run.dataset.vocab;
@@ -133,12 +132,13 @@ function knownTokens(run: LoadedRun, batch: Batch): Batch {
   if (!v || v.unk === undefined || !x || x.dtype !== 'int32') return batch;
   const real = Array.from(x.data as Int32Array).filter((id) => id !== v.pad);
   if (real.length && real.every((id) => id === v.unk)) {
-    const how = v.kind === 'words' ? 'words (tokens separated by spaces)' : 'characters';
+    const how = (run.dataset.inputTokens ?? v.kind) === 'words' ? 'words (tokens separated by spaces)' : 'characters';
     throw new UserError(`none of its ${how} are in the model's vocabulary, so the answer would be a guess; ${exampleInput(run)}`); // the caller names the input
   }
   return batch;
 }
 
+/** What an input looks like for this experiment's data, for messages. */
 function exampleInput(run: LoadedRun): string {
   const from = run.analysis.predict?.from;
   switch (run.analysis.data?.source) {

@@ -8,6 +8,7 @@ import { LOSSES } from '../settings/index';
 import type { Dim, Position, Range, Shape, StateValue, TensorRef, TextEdit } from '../types';
 import type { Operand } from './arithmetic';
 import type { CheckContext } from './context';
+import { sizeProduct } from './dims';
 import type { ExprChecker } from './expr';
 import { closest } from './suggest';
 import { literal, parseDefault, typeProblem } from './values';
@@ -113,7 +114,7 @@ function evaluateArgs(opName: string, def: OpDef, bound: Bound, ex: ExprChecker)
       }
       case 'size': {
         const r = ex.dimsOf.resolve(e, `${opName}'s ${p.name}`, false);
-        if (r.dim) (a.sizes ??= new Map()).set(p.name, r.dim); else a.bad = true;
+        if (r.dim) (a.sizes ??= new Map()).set(p.name, r.factors && r.factors.length > 1 ? sizeProduct(r.factors) : r.dim); else a.bad = true;
         break;
       }
       case 'dims': {

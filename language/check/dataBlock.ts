@@ -7,7 +7,7 @@ import type { DataSource, Range, Shape, Value } from '../types';
 import type { CheckContext } from './context';
 import { probeDims } from '../data/generators';
 import { closest } from './suggest';
-import { checkKeys, literal, toValue } from './values';
+import { checkKeys, literal, toValue, typeProblem } from './values';
 
 export interface DataResult {
   data?: DataSource;
@@ -35,7 +35,14 @@ export function checkData(b: Block | undefined, cx: CheckContext): DataResult {
   const seen = checkKeys(cx, entries, info.params, `data ${name}`);
   const args: Record<string, ArgValue> = {};
   const vargs: Record<string, Value> = {};
-  for (const [k, e] of seen) { const l = literal(e.value); if (l !== undefined) args[k] = l; vargs[k] = toValue(e.value, (x) => cx.src(x)); }
+  for (const [k, e] of seen) {
+    // A value checkKeys refused is reported there once: the file is read with the default instead.
+    const p = info.params.find((q) => q.name === k)!;
+    if (e.value.kind === 'missing' || typeProblem(e.value, p.type, p.choices)) continue;
+    const l = literal(e.value);
+    if (l !== undefined) args[k] = l;
+    vargs[k] = toValue(e.value, (x) => cx.src(x));
+  }
   const ds: DataSource = { source: name, args: vargs, provides: {}, range: b.range };
   if (info.path && !b.path) {
     cx.report('bad-argument', b.source.range, `data ${name} reads a file: write its path after the source`, { fix: `data ${name} "data/file.${name === 'text' ? 'txt' : 'csv'}" { ... }` });

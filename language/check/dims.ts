@@ -46,6 +46,23 @@ export function dimProduct(factors: Dim[]): Dim {
   return allUnnamed ? { size } : { name: names.join('*'), size };
 }
 
+/**
+ * A layer size written as a product (`hidden * 2`, `2 * hidden`, `2 * hidden * 2`): the numbers gathered into
+ * one leading factor, so every spelling names the dimension a bidirectional layer's `2*hidden` names. Only
+ * for sizes: a reshape target keeps its factors in memory order.
+ */
+export function sizeProduct(factors: Dim[]): Dim {
+  let k = 1;
+  const named: Dim[] = [];
+  for (const f of factors) {
+    if (f.name === undefined && f.size !== undefined) k *= f.size;
+    else named.push(f);
+  }
+  if (!named.length || named.length === factors.length) return dimProduct(factors);
+  const base = dimProduct(named);
+  return scaleDim(base, k);
+}
+
 /** `2*hidden`: a dim scaled by a number (bidirectional outputs). */
 export function scaleDim(d: Dim, k: number): Dim {
   if (k === 1) return { ...d };

@@ -90,9 +90,9 @@ export class ArgReader {
     if (typeof v !== 'string') throw this.bad(`\`${name}\` must be a name or string, got ${show(v)}`);
     return v;
   }
-  tokens(): TokenKind {
-    const v = this.str('tokens');
-    if (v !== 'chars' && v !== 'words') throw this.bad(`\`tokens\` must be chars or words, got ${v}`);
+  tokens(name = 'tokens'): TokenKind {
+    const v = this.str(name);
+    if (v !== 'chars' && v !== 'words') throw this.bad(`\`${name}\` must be chars or words, got ${v}`);
     return v;
   }
   ints(name: string): number[] | undefined {

@@ -21,7 +21,11 @@ export interface TextSettings {
   shuffle: boolean;
 }
 export interface ClassifySettings { textCol: string; labelCol: string; tokens: TokenKind; maxLen: number; vocabSize?: number; batch: number; valid: number }
-export interface PairsSettings { sourceCol: string; targetCol: string; tokens: TokenKind; vocabSize?: number; batch: number; valid: number }
+export interface PairsSettings {
+  sourceCol: string; targetCol: string; tokens: TokenKind; vocabSize?: number; batch: number; valid: number;
+  /** Extension: how the target column splits (`target_tokens`, default `tokens`): letters in, phonemes out. */
+  targetTokens: TokenKind;
+}
 export interface SeriesSettings { columns?: string[]; window: number; horizon: number; batch: number; valid: number }
 
 export interface ScanResult {
@@ -56,7 +60,11 @@ export function classifySettings(r: ArgReader): ClassifySettings {
   return { textCol: r.str('text'), labelCol: r.str('label'), tokens: r.tokens(), maxLen: r.int('max_len'), vocabSize: r.vocabSize(), batch: r.int('batch'), valid: r.fraction('valid') };
 }
 export function pairsSettings(r: ArgReader): PairsSettings {
-  return { sourceCol: r.str('source'), targetCol: r.str('target'), tokens: r.tokens(), vocabSize: r.vocabSize(), batch: r.int('batch'), valid: r.fraction('valid') };
+  const tokens = r.tokens();
+  return {
+    sourceCol: r.str('source'), targetCol: r.str('target'), tokens, targetTokens: r.has('target_tokens') ? r.tokens('target_tokens') : tokens,
+    vocabSize: r.vocabSize(), batch: r.int('batch'), valid: r.fraction('valid'),
+  };
 }
 export function seriesSettings(r: ArgReader): SeriesSettings {
   return { columns: r.strings('columns'), window: r.int('window'), horizon: r.int('horizon', 1), batch: r.int('batch'), valid: r.fraction('valid') };
@@ -182,6 +190,11 @@ export function sortLabels(labels: string[]): string[] {
 
 export const PAIR_SPECIALS = [PAD, UNK, BOS, EOS_PAIR];
 
+/** The shared vocabulary's kind: chars (ordered by code point) only when both sides are characters. */
+export function pairsVocabKind(s: PairsSettings): TokenKind {
+  return s.tokens === 'chars' && s.targetTokens === 'chars' ? 'chars' : 'words';
+}
+
 function pairsScanner(s: PairsSettings, file: string, opts: ScanOptions): Scanner {
   const reader = new RowReader(file, [s.sourceCol, s.targetCol], { [s.sourceCol]: 'source', [s.targetCol]: 'target' });
   const counter = new TokenCounter(PAIR_SPECIALS);
@@ -193,7 +206,7 @@ function pairsScanner(s: PairsSettings, file: string, opts: ScanOptions): Scanne
       const row = reader.line(text, lineNo);
       if (!row) return;
       const x = fieldTokens(cellOf(row, s.sourceCol, file, 'source'), s.tokens, 'plain');
-      const y = fieldTokens(cellOf(row, s.targetCol, file, 'target'), s.tokens, 'plain');
+      const y = fieldTokens(cellOf(row, s.targetCol, file, 'target'), s.targetTokens, 'plain');
       maxSrc = Math.max(maxSrc, x.length);
       maxTgt = Math.max(maxTgt, y.length);
       if (opts.collect) {
@@ -209,7 +222,7 @@ function pairsScanner(s: PairsSettings, file: string, opts: ScanOptions): Scanne
     finish(lastLine) {
       if (!sawText) throw emptyFile(file);
       reader.end(lastLine);
-      const vocab = buildVocab(counter, { kind: s.tokens, specials: PAIR_SPECIALS, vocabSize: s.vocabSize, maxVocab: opts.maxVocab, file });
+      const vocab = buildVocab(counter, { kind: pairsVocabKind(s), specials: PAIR_SPECIALS, vocabSize: s.vocabSize, maxVocab: opts.maxVocab, file });
       // tgt: the target and its end token `</s>` (y), or the start token and the target (y_in).
       return {
         probe: { dims: { vocab: vocab.tokens.length, src: maxSrc, tgt: maxTgt + 1, batch: s.batch }, info: { rows: reader.rows, distinct: counter.distinct } },

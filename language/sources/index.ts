@@ -37,7 +37,8 @@ export const SOURCES: Record<string, SourceInfo> = {
     name: 'pairs', path: true,
     doc: 'Source and target sequences from CSV, TSV or JSONL, for encoder-decoders.',
     params: [{ name: 'source', type: 'string', default: '"source"', doc: 'the source column' }, { name: 'target', type: 'string', default: '"target"', doc: 'the target column' },
-      tokens('chars'), { name: 'vocab_size', type: 'int', doc: 'keep the most frequent tokens; the rest become <unk>' }, batch('32'), valid],
+      tokens('chars'), { name: 'target_tokens', type: 'name', choices: ['chars', 'words'], doc: 'split the target column into chars or words (default: as tokens); source and target share one vocabulary' },
+      { name: 'vocab_size', type: 'int', doc: 'keep the most frequent tokens; the rest become <unk>' }, batch('32'), valid],
     provides: 'x: int[batch, src] < vocab, y: int[batch, tgt] < vocab, y_in: y shifted right after a start token (teacher forcing)',
   },
   series: {

@@ -2,9 +2,10 @@
 // core's, plus "did you mean" for unknown names, ops and arguments where the core offers none), and the
 // `runtime-shape` diagnostics that compare what ran with what the checker inferred.
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver';
-import { BLOCK_KEYS, INITS, LOSSES, METRICS, OPS, OPTIMIZERS, SOURCES, type CoreDiagnostic, type QuickFix } from '../core';
+import { BLOCK_KEYS, INITS, LOSSES, METRICS, OPS, OPTIMIZERS, SOURCES, type CoreDiagnostic, type QuickFix, type Shape, type StatementSummary } from '../core';
 import type { DocContext } from '../document';
-import type { RuntimeShapes } from '../runtime';
+import type { RuntimeDim } from '../protocol';
+import { secondaryOutputs, type RuntimeShapes } from '../runtime';
 import { callContext, IDENT_RE } from '../syntax';
 import { dimsInScope, didYouMean, tensorsInScope } from './names';
 import { isState, runtimeDisagreement, styledRuntime, styledShape } from './shapes';
@@ -106,22 +107,25 @@ export function runtimeShapeDiagnostics(ctx: DocContext, runtime: RuntimeShapes)
   const entry = runtime.get(ctx.uri);
   if (!entry) return [];
   const out: CoreDiagnostic[] = [];
+  const disagree = (s: StatementSummary, what: string, stat: Shape, dims: RuntimeDim[]) => {
+    const why = runtimeDisagreement(stat, dims);
+    if (!why) return;
+    out.push({
+      range: s.range,
+      severity: 2,
+      code: 'runtime-shape',
+      message: `\`${what}\` ran as ${styledRuntime(dims, 'names-and-sizes')} in run ${entry.runId}, but the checker inferred ${styledShape(stat, 'names-and-sizes')}: ${why}.`,
+      fix: 'If the data or the file changed since that run, train again; otherwise the checker and the engine disagree: report it with this file.',
+    });
+  };
   for (const s of ctx.analysis.summaries) {
     const ran = runtime.lookup(ctx.uri, s);
     if (!ran) continue;
     const v = ctx.analysis.values.get(ran.name);
     const stat = isState(v) ? v.h : v ?? s.shape;
-    if (!stat) continue;
-    const why = runtimeDisagreement(stat, ran.dims);
-    if (!why) continue;
-    const what = isState(v) ? `${ran.name}.h` : ran.name;
-    out.push({
-      range: s.range,
-      severity: 2,
-      code: 'runtime-shape',
-      message: `\`${what}\` ran as ${styledRuntime(ran.dims, 'names-and-sizes')} in run ${entry.runId}, but the checker inferred ${styledShape(stat, 'names-and-sizes')}: ${why}.`,
-      fix: 'If the data or the file changed since that run, train again; otherwise the checker and the engine disagree: report it with this file.',
-    });
+    if (stat) disagree(s, isState(v) ? `${ran.name}.h` : ran.name, stat, ran.dims);
+    // Attention's weights: a shape that ran too.
+    for (const o of secondaryOutputs(s, entry)) if (o.ran && o.name !== ran.name) disagree(s, o.name, o.shape, o.ran);
   }
   return out;
 }

@@ -1,9 +1,10 @@
 // Inlay hints: each model statement's output shape at the end of its line, and what actually ran there
 // (`ran: [batch 32, time 37, ...]`) once the engine has reported runtime shapes.
 import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver';
+import { OPS } from '../core';
 import type { DocContext } from '../document';
 import type { ServerSettings } from '../protocol';
-import type { RuntimeShapes } from '../runtime';
+import { secondaryOutputs, type RuntimeShapes } from '../runtime';
 import { before } from '../syntax';
 import { formatCount, isState, styledRuntime, styledShape } from './shapes';
 
@@ -28,20 +29,24 @@ export function inlayHints(ctx: DocContext, range: Range, settings: ServerSettin
       ].filter(Boolean).join(' · ');
       out.push({ position: at, label: `: ${prefix}${styledShape(shape, style)}`, kind: InlayHintKind.Type, paddingLeft: true, tooltip });
     }
-    if (runtime && settings.inlayHints.runtime) {
-      const ran = runtime.lookup(ctx.uri, s);
-      if (ran) {
-        const runId = runtime.get(ctx.uri)?.runId;
-        // Name what ran when it is not the statement's first output (`_, enc = lstm(...)`: `enc.h`).
-        const first = s.label.split(',')[0].trim();
-        const v = ctx.analysis.values.get(ran.name);
-        const which = ran.name !== first ? `${ran.name}${isState(v) ? '.h' : ''} ` : isState(v) ? `${ran.name}.h ` : '';
-        out.push({
-          position: at, label: `ran: ${which}${styledRuntime(ran.dims, style)}`, kind: InlayHintKind.Type, paddingLeft: true,
-          tooltip: `Shape observed by the engine${runId ? ` in run ${runId}` : ''}`,
-        });
-      }
+    const entry = runtime && settings.inlayHints.runtime ? runtime.get(ctx.uri) : undefined;
+    const ran = entry && runtime!.lookup(ctx.uri, s);
+    if (ran) {
+      // Name what ran when it is not the statement's first output (`_, enc = lstm(...)`: `enc.h`).
+      const v = ctx.analysis.values.get(ran.name);
+      const which = ran.name !== first ? `${ran.name}${isState(v) ? '.h' : ''} ` : isState(v) ? `${ran.name}.h ` : '';
+      out.push(ranHint(at, `ran: ${which}${styledRuntime(ran.dims, style)}`, entry!.runId));
+    }
+    // Attention's weights (`ctx, w = attention(...)`): hints of their own, so an editor that cuts a line's
+    // hints (VS Code past editor.inlayHints.maximumLength, which the extension sets to 0 for .rnn) cuts whole ones.
+    for (const o of secondaryOutputs(s, entry)) {
+      out.push({ position: at, label: `${o.name}: ${styledShape(o.shape, style)}`, kind: InlayHintKind.Type, paddingLeft: true, tooltip: `${s.op}'s ${OPS[s.op]?.outputs[1] ?? 'second output'}` });
+      if (o.ran && o.name !== ran?.name) out.push(ranHint(at, `ran: ${o.name} ${styledRuntime(o.ran, style)}`, entry!.runId));
     }
   }
   return out;
+}
+
+function ranHint(position: InlayHint['position'], label: string, runId: string): InlayHint {
+  return { position, label, kind: InlayHintKind.Type, paddingLeft: true, tooltip: `Shape observed by the engine in run ${runId}` };
 }

@@ -113,6 +113,22 @@ test('classify on the shipped reviews: both labels in training and validation, w
   assert.equal(d.decode(d.encode(text)), kerasWords(text).join(' '));
 });
 
+test('pairs with target_tokens = words: letters in, whole phonemes out, one shared vocabulary; decode joins with spaces', async () => {
+  const p = writeTemp(dir, 'g2p.csv', 'spelling,pronunciation\ncat,K AE T\nat,AE T\n');
+  const d = await load('pairs', p, { source: 'spelling', target: 'pronunciation', tokens: 'chars', target_tokens: 'words', batch: 2, valid: 0 });
+  const v = d.vocab!;
+  for (const t of ['c', 'a', 't', 'K', 'AE', 'T']) assert.ok(v.index.has(t), `${t} is in the vocabulary`);
+  assert.ok(!v.index.has('K AE T') && !v.index.has(' '), 'the target splits at spaces, the source into letters');
+  assert.deepEqual(d.dims, { vocab: 4 + 6, batch: 2, src: 3, tgt: 4 });
+  const [b] = [...d.trainBatches(0)];
+  const id = (c: string) => v.index.get(c)!;
+  const i = d.decode(row(b, 'x', 0)).replace(/ /g, '') === 'cat' ? 0 : 1;
+  assert.deepEqual(row(b, 'y', i), [id('K'), id('AE'), id('T'), v.eos]);
+  assert.equal(d.decode(row(b, 'y', i)), 'K AE T', 'a decoded target is its words');
+  assert.deepEqual(Array.from(d.predictBatch!(['cat']).tensors.x.data), [id('c'), id('a'), id('t')], 'predict reads letters');
+  assert.equal(d.inputTokens, 'chars');
+});
+
 test('pairs: x padded at the front to src (mask over src); y is target + </s>, y_in is <s> + target (masks.tgt)', async () => {
   const p = writeTemp(dir, 'pairs.csv', 'source,target\nab,xyz\nb,x\n');
   const d = await load('pairs', p, { batch: 2, valid: 0 });

@@ -223,7 +223,11 @@ function writeTrainExamples(ws) {
   writeFileSync(join(ws, TRAIN_FILE), short);
   const long = edit(edit(short, /^experiment arithmetic\b/m, 'experiment arithmetic_stop'), /\bepochs = \d+/, `epochs = ${STOP_EPOCHS}`);
   writeFileSync(join(ws, STOP_FILE), long);
+  cpSync(join(ROOT, 'test/e2e/fixtures', ATTEND_FILE), join(ws, ATTEND_FILE));
 }
+
+// An attention model trained in the editor: its weights get a runtime shape the editor shows, like any tensor.
+const ATTEND_FILE = 'attend.rnn';
 
 /** A private workspace: the example (with the data beside it) and a copy with a deliberate typo. */
 function makeWorkspace() {
@@ -350,6 +354,19 @@ async function runCommand(page, title) {
     }
   }
   await page.keyboard.press('Enter');
+}
+
+/** Runs a command if the palette offers it (a cosmetic step: false, not a failure, when it does not). */
+async function tryCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  const offered = await input.waitFor({ state: 'visible', timeout: 5000 })
+    .then(() => input.fill(`>${title}`, { timeout: 5000 }))
+    .then(() => page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 5000 }))
+    .then(() => true, () => false);
+  await page.keyboard.press(offered ? 'Enter' : 'Escape');
+  return offered;
 }
 
 /** Colours of the tokens on the active editor's visible lines, by token text. */
@@ -552,6 +569,24 @@ async function drive(url, ws, data, info) {
     await shot(page, 'train-loss-panel');
     pass('"Unroll: Train Experiment" trains, the loss panel draws the run and its folder appears under .unroll/runs/arithmetic/',
       `${relative(info.ws, run)}: ${finished.step} steps, loss ${finished.loss?.toFixed?.(3)}, ${final} points drawn`);
+
+    // Attention: once a run of attend.rnn starts, the attention line's inlay hint shows the weights' shape as
+    // it ran, [batch 32, tgt 4, src 8] (arithmetic data: 8 source characters, 4 target characters).
+    await page.keyboard.press('Control+1').catch(() => {});
+    await openFile(page, ATTEND_FILE);
+    await runCommand(page, 'Unroll: Train Experiment');
+    const attendRun = await poll(() => runDirs(info.ws, 'attend').find((d) => readJson(join(d, 'checkpoint.json'))?.epoch === 1), 'the attend.rnn run to complete its epoch (checkpoint.json with epoch 1)');
+    await page.keyboard.press('Control+1').catch(() => {});
+    await openFile(page, ATTEND_FILE);
+    const ranLine = await poll(async () => (await viewText(page)).split('\n').find((l) => /ctx, w = attention/.test(l) && /w: \[batch 32, tgt 4, src 8\].*ran: w \[batch 32, tgt 4, src 8\]/.test(l)),
+      'the inlay hints "w: [batch 32, tgt 4, src 8]" and "ran: w [batch 32, tgt 4, src 8]" on the attention line of attend.rnn (not cut: the extension sets editor.inlayHints.maximumLength to 0)')
+      .catch(async (e) => fail(`${e.message}; the editor shows:\n${(await viewText(page)).slice(0, 1500)}`));
+    // The editor maximised for the picture (the loss panel beside it leaves the hints off-screen), then back.
+    const maximised = await tryCommand(page, 'View: Toggle Maximize Editor Group');
+    await page.waitForTimeout(500);
+    await shot(page, 'train-attention-ran');
+    if (maximised) await tryCommand(page, 'View: Toggle Maximize Editor Group');
+    pass('an attention model trained in the editor shows its weights\' shape as it ran', `${relative(info.ws, attendRun)}: ${ranLine.trim().replace(/\s+/g, ' ').slice(0, 160)}`);
 
     // Stop: a long run streams into the panel (its point count grows while it trains) until "Unroll: Stop
     // Training", after which metrics.jsonl stops growing and the last checkpoint is the step it stopped at.

@@ -14,6 +14,8 @@ import { loadDataset } from '../../engine/data/index';
 import { contextFromText } from '../../server/document';
 import { runtimeShapeDiagnostics } from '../../server/features/diagnostics';
 import { RuntimeShapes } from '../../server/runtime';
+import { inlayHints } from '../../server/features/inlayHints';
+import { DEFAULT_SETTINGS } from '../../server/protocol';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 
@@ -49,4 +51,31 @@ describe('runtime shapes of every example agree with the static shapes', () => {
       assert.deepEqual(runtimeShapeDiagnostics(ctx, runtime).map((d) => d.message), []);
     });
   }
+});
+
+describe('attention weights are a runtime shape the editor shows', () => {
+  it('pronounce.rnn: the engine reports w as [batch, tgt, src]; hints show it beside the context, static and as it ran', async () => {
+    const path = join(EXAMPLES, 'pronounce.rnn');
+    const uri = pathToFileURL(path).href;
+    const text = readFileSync(path, 'utf8');
+    const host = createFsDataHost({ workspaceRoot: EXAMPLES, maxSyncBytes: 1e9 });
+    const a = analyze(text, { uri, path, host });
+    const ds = await loadDataset(a.data!, { seed: 42, baseDir: EXAMPLES });
+    const shapes = compileExperiment(a, ds.dims).shapes(ds.dims);
+    assert.deepEqual(shapes.w, [['batch', ds.dims.batch], ['tgt', ds.dims.tgt], ['src', ds.dims.src]]);
+    const runtime = new RuntimeShapes();
+    runtime.update({ uri, runId: 'r1', shapes });
+    const ctx = contextFromText(text, uri, host);
+    const line = text.split('\n').findIndex((l) => /^\s*c, w = attention/.test(l));
+    const hints = inlayHints(ctx, { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } }, DEFAULT_SETTINGS, runtime).filter((h) => h.position.line === line);
+    const { batch, tgt, src } = ds.dims;
+    // One hint per output and per run.
+    assert.deepEqual(hints.map((h) => h.label), [
+      `: [batch ${batch}, tgt ${tgt}, hidden 128]`, `ran: [batch ${batch}, tgt ${tgt}, hidden 128]`,
+      `w: [batch ${batch}, tgt ${tgt}, src ${src}]`, `ran: w [batch ${batch}, tgt ${tgt}, src ${src}]`,
+    ]);
+    // A weights shape that disagrees is a runtime-shape warning naming w.
+    runtime.update({ uri, runId: 'r1', shapes: { ...shapes, w: [['batch', batch], ['tgt', tgt], ['src', src + 1]] } });
+    assert.deepEqual(runtimeShapeDiagnostics(ctx, runtime).map((d) => d.message.split(' in run')[0]), [`\`w\` ran as [batch ${batch}, tgt ${tgt}, src ${src + 1}]`]);
+  });
 });

@@ -234,7 +234,8 @@ describe('what you trained is what you use, on every example', () => {
     assert.deepEqual(info.inputs, ['x', 'lengths', 'y_in']);
     const index = new Map(info.vocab!.map((w, i) => [w, i]));
     const T = 14; // the data's tgt: the longest pronunciation in examples/data/cmudict.csv (13) and </s>
-    for (const word of ['c a t', 'p h o n e m e', 'k n i g h t']) {
+    assert.equal((info.tokenizer as { target_tokens?: string }).target_tokens, 'words', 'letters in, phonemes out');
+    for (const word of ['cat', 'phoneme', 'knight']) {
       const want = await predictIn(dir, word);
       const ids = tokenize(info, word);
       const x = new ort.Tensor('int32', Int32Array.from(ids), [1, ids.length]);
@@ -253,8 +254,8 @@ describe('what you trained is what you use, on every example', () => {
       }
       assert.equal(out.join(' '), want.output, `pronounce ${word}`);
     }
-    // A word written without spaces is one token the model never saw: refused, not a silent guess.
-    await assert.rejects(predictIn(dir, 'phoneme'), /input "phoneme": none of its words \(tokens separated by spaces\) are in the model's vocabulary[\s\S]*e\.g\. \\?"p h o n e m e\\?"/);
+    // An input none of whose letters the model knows is refused, not a silent guess.
+    await assert.rejects(predictIn(dir, '1234'), /input "1234": none of its characters are in the model's vocabulary[\s\S]*e\.g\. \\?"phoneme\\?"/);
   });
 
   it('the exported models pass onnx.checker.check_model(full_check=True) and strict shape inference', (t) => {

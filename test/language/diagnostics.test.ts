@@ -305,6 +305,11 @@ describe('missing-file', () => {
     const { a } = run(`data text "data" { seq_len = 5, batch = 2 }${model}`);
     one(a, 'missing-file');
   });
+  test('a refused data setting is reported once, at its value (the file is read with the default, not refused again at the path)', () => {
+    const { a, ranges } = run(`data text "data/tiny.txt" { tokens = [|letters|], seq_len = 5, batch = 2 }${model}`);
+    assert.deepEqual(errors(a).map((d) => [d.code, d.range]), [['bad-argument', ranges[0]]]);
+    assert.match(errors(a)[0].message, /tokens must be one of chars, words; got letters/);
+  });
   test('near miss: an existing file checks clean and binds vocab from the corpus', () => {
     const { a } = run(`data text "data/tiny.txt" { tokens = words, seq_len = 5, batch = 2 }${model}`);
     assertClean(a);

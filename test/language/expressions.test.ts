@@ -131,6 +131,13 @@ describe('arithmetic: dimensions matched by name, the smaller side broadcast', (
     assert.match(d.message, /b 5 and a 5 have the same size but are different dimensions/);
   });
 
+  test('hidden * 2 and 2 * hidden are one dimension: a dense layer of either adds to a bidirectional lstm\'s 2*hidden', () => {
+    const a = check(experiment(['b, _ = lstm(seq, hidden, bidirectional = true)', 'p = dense(seq, hidden * 2)', 'q = dense(seq, 2 * hidden)', 'r = b + p + q', 'k = dense(seq, 2 * hidden * 2)', 'l = dense(seq, 4 * hidden)', 's = relu(k - l)']));
+    assertClean(a);
+    assert.equal(shapeOf(a, 'r'), 'float[batch 4, time 10, 2*hidden 32]');
+    assert.equal(shapeOf(a, 'k'), 'float[batch 4, time 10, 4*hidden 64]');
+  });
+
   test('token ids are not numbers to add: the fix says to embed them first', () => {
     const d = one(check(experiment(['r = ids * 2'])), 'shape-mismatch');
     assert.match(d.message, /arithmetic takes float tensors; ids is int\[batch 4, time 10\] < vocab \(token ids\)/);
