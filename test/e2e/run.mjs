@@ -578,13 +578,15 @@ async function drive(url, ws, data, info) {
     const attendRun = await poll(() => runDirs(info.ws, 'attend').find((d) => readJson(join(d, 'checkpoint.json'))?.epoch === 1), 'the attend.rnn run to complete its epoch (checkpoint.json with epoch 1)');
     await page.keyboard.press('Control+1').catch(() => {});
     await openFile(page, ATTEND_FILE);
-    const ranLine = await poll(async () => (await viewText(page)).split('\n').find((l) => /ctx, w = attention/.test(l) && /w: \[batch 32, tgt 4, src 8\].*ran: w \[batch 32, tgt 4, src 8\]/.test(l)),
+    const ranLine = await poll(async () => (await viewText(page)).split('\n').find((l) => /c, w = attention/.test(l) && /w: \[batch 32, tgt 4, src 8\].*ran: w \[batch 32, tgt 4, src 8\]/.test(l)),
       'the inlay hints "w: [batch 32, tgt 4, src 8]" and "ran: w [batch 32, tgt 4, src 8]" on the attention line of attend.rnn (not cut: the extension sets editor.inlayHints.maximumLength to 0)')
       .catch(async (e) => fail(`${e.message}; the editor shows:\n${(await viewText(page)).slice(0, 1500)}`));
     // The editor maximised for the picture (the loss panel beside it leaves the hints off-screen), then back.
     const maximised = await tryCommand(page, 'View: Toggle Maximize Editor Group');
+    const noSideBar = await tryCommand(page, 'View: Toggle Primary Side Bar Visibility');
     await page.waitForTimeout(500);
     await shot(page, 'train-attention-ran');
+    if (noSideBar) await tryCommand(page, 'View: Toggle Primary Side Bar Visibility');
     if (maximised) await tryCommand(page, 'View: Toggle Maximize Editor Group');
     pass('an attention model trained in the editor shows its weights\' shape as it ran', `${relative(info.ws, attendRun)}: ${ranLine.trim().replace(/\s+/g, ' ').slice(0, 160)}`);
 
