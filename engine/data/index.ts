@@ -71,7 +71,7 @@ function fromScan(name: string, args: PlainArgs, scan: ScanResult, seed: number,
     case 'classify':
       return classifyDataset(classifySettings(r), scan.vocab!, scan.labels!, scan.rows, seed);
     case 'pairs':
-      return pairsDataset(pairsSettings(r), scan.vocab!, { src: scan.probe.dims.src, tgt: scan.probe.dims.tgt }, scan.rows, seed);
+      return pairsDataset(pairsSettings(r), scan.vocab!, { src: scan.probe.dims.src, tgt: scan.probe.dims.tgt }, scan.rows, seed, scan.targetOnly);
     default:
       return seriesDataset(seriesSettings(r), scan.columns!, scan.values, seed, file);
   }
@@ -81,7 +81,7 @@ function withSave(d: Dataset, source: string, args: PlainArgs, seed: number, pro
   d.save = (): SavedDataset => ({
     version: 1, source, args, seed, dims: d.dims, ...(probe ? { probe } : {}), ...(file ? { file } : {}),
     vocab: d.vocab ? { tokens: d.vocab.tokens, kind: d.vocab.kind } : undefined,
-    labels: d.labels, columns: d.columns,
+    labels: d.labels, columns: d.columns, ...(d.targetOnly ? { targetOnly: d.targetOnly } : {}),
   });
   return d;
 }
@@ -102,6 +102,6 @@ export function restoreDataset(saved: unknown, source: DataSource, seedOverride?
   const seed = seedOverride ?? (typeof s.seed === 'number' ? s.seed : 42);
   if (GENERATOR_SOURCES.has(name)) return withSave(generated(name, args, seed), name, args, seed);
   const vocab = s.vocab ? makeVocab(s.vocab.tokens, s.vocab.kind) : undefined;
-  const scan: ScanResult = { probe: { dims: s.dims }, vocab, labels: s.labels, columns: s.columns };
+  const scan: ScanResult = { probe: { dims: s.dims }, vocab, labels: s.labels, columns: s.columns, targetOnly: Array.isArray(s.targetOnly) ? s.targetOnly : undefined };
   return withSave(fromScan(name, args, scan, seed, where), name, args, seed, s.probe, s.file);
 }

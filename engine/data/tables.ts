@@ -37,6 +37,22 @@ function noTokens(rows: number[][], what: string): void {
   if (at >= 0) throw new DataError(rows.length > 1 ? `input ${at + 1}` : 'input', `has no ${what} to read`, { code: 'bad-argument', fix: 'give some text' });
 }
 
+/**
+ * Source and target share one vocabulary, so a token only targets have (a phoneme `N` in "PHONE") would be
+ * read as that target token: a silent guess. Refused, naming the tokens.
+ */
+function sourceLanguage(inputs: string[][], targetOnly: string[] | undefined): void {
+  if (!targetOnly?.length) return;
+  const only = new Set(targetOnly);
+  inputs.forEach((toks, i) => {
+    const bad = [...new Set(toks.filter((t) => only.has(t)))];
+    if (!bad.length) return;
+    throw new DataError(inputs.length > 1 ? `input ${i + 1}` : 'input', `${bad.slice(0, 5).map((t) => JSON.stringify(t)).join(', ')}${bad.length > 5 ? ', ...' : ''} ${bad.length === 1 ? 'appears' : 'appear'} only in the targets of the training data, never in a source`, {
+      code: 'bad-argument', fix: 'write the input as the data\'s source column writes it (its case and spelling)',
+    });
+  });
+}
+
 /** The held-out rows: the last `valid` fraction of a seeded shuffle (bench/pronounce ports it to Python). */
 export function split(n: number, valid: number, seed: number): { train: number[]; valid: number[] } {
   const order = range(0, n);
@@ -87,7 +103,8 @@ export function classifyDataset(s: ClassifySettings, vocab: Vocab, labels: strin
   };
 }
 
-export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number; tgt: number }, data: TableRows | undefined, seed: number): Dataset {
+/** `targetOnly`: tokens no source has (ScanResult.targetOnly), refused in an input. */
+export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number; tgt: number }, data: TableRows | undefined, seed: number, targetOnly?: string[]): Dataset {
   const { src, tgt } = dims;
   const pad = vocab.pad!, bos = vocab.bos!, eos = vocab.eos!;
   const rows = (data ?? []).map((r) => ({ x: padFront(r.x, src, pad), y: r.y! }));
@@ -118,7 +135,7 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
   const validIdx = validChunks(parts.valid, s.batch);
   return {
     dims: { vocab: vocab.tokens.length, batch: s.batch, src, tgt },
-    vocab, targetVocab: vocab, inputTokens: s.tokens,
+    vocab, targetVocab: vocab, inputTokens: s.tokens, targetOnly,
     trainSize: chunk(parts.train, s.batch).length,
     validSize: validIdx.length,
     *trainBatches(epoch: number) {
@@ -131,7 +148,9 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
     decode: (ids) => decodeTokens(vocab, ids, true, s.targetTokens),
     predictBatch(texts) {
       const x = intTensor([texts.length, src]);
-      const rows = texts.map((t) => encodeTokens(vocab, fieldTokens(t, s.tokens, 'plain'), 'predict'));
+      const tokens = texts.map((t) => fieldTokens(t, s.tokens, 'plain'));
+      sourceLanguage(tokens, targetOnly);
+      const rows = tokens.map((t) => encodeTokens(vocab, t, 'predict'));
       noTokens(rows, s.tokens === 'chars' ? 'characters' : 'words');
       rows.forEach((r, b) => x.data.set(padFront(r, src, pad), b * src));
       const mask = frontMask(rows.map((r) => r.length), rows.map((_, i) => i), src);

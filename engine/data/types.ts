@@ -25,6 +25,8 @@ export interface Dataset {
   targetVocab?: Vocab;
   /** Extension: how the model's input splits into tokens, when it is not the vocabulary's kind (pairs with target_tokens). */
   inputTokens?: 'chars' | 'words';
+  /** Extension (pairs): tokens only targets have, refused in an input. */
+  targetOnly?: string[];
   labels?: string[];
   /** Shuffled with the seed and the epoch (same seed and epoch, same order). */
   trainBatches(epoch: number): Iterable<Batch>;
@@ -62,4 +64,6 @@ export interface SavedDataset {
   vocab?: { tokens: string[]; kind: 'chars' | 'words' };
   labels?: string[];
   columns?: string[];
+  /** pairs: tokens only targets have (ScanResult.targetOnly); absent in runs from before it was kept. */
+  targetOnly?: string[];
 }

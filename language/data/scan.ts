@@ -40,6 +40,8 @@ export interface ScanResult {
   rows?: { x: Int32Array; y?: Int32Array; label?: string; line: number }[];
   /** series (collect): one number array per row. */
   values?: number[][];
+  /** pairs: vocabulary tokens no source row has (a phoneme): an input holding one is not in the source's language. */
+  targetOnly?: string[];
 }
 
 export interface Scanner {
@@ -199,6 +201,7 @@ function pairsScanner(s: PairsSettings, file: string, opts: ScanOptions): Scanne
   const reader = new RowReader(file, [s.sourceCol, s.targetCol], { [s.sourceCol]: 'source', [s.targetCol]: 'target' });
   const counter = new TokenCounter(PAIR_SPECIALS);
   const rows: { x: number[]; y: number[]; line: number }[] = [];
+  const inSources = new Set<string>();
   let maxSrc = 0, maxTgt = 0, sawText = false;
   return {
     line(text, lineNo) {
@@ -209,6 +212,7 @@ function pairsScanner(s: PairsSettings, file: string, opts: ScanOptions): Scanne
       const y = fieldTokens(cellOf(row, s.targetCol, file, 'target'), s.targetTokens, 'plain');
       maxSrc = Math.max(maxSrc, x.length);
       maxTgt = Math.max(maxTgt, y.length);
+      for (const t of x) inSources.add(t);
       if (opts.collect) {
         const xc: number[] = [], yc: number[] = [];
         counter.add(x, xc);
@@ -227,6 +231,7 @@ function pairsScanner(s: PairsSettings, file: string, opts: ScanOptions): Scanne
       return {
         probe: { dims: { vocab: vocab.tokens.length, src: maxSrc, tgt: maxTgt + 1, batch: s.batch }, info: { rows: reader.rows, distinct: counter.distinct } },
         vocab,
+        targetOnly: vocab.tokens.filter((t) => !inSources.has(t) && !PAIR_SPECIALS.includes(t)),
         rows: opts.collect ? ((m) => rows.map((r) => ({ x: mapSeq(r.x, m), y: mapSeq(r.y, m), line: r.line })))(counter.codeMap(vocab)) : undefined,
       };
     },

@@ -127,6 +127,13 @@ test('pairs with target_tokens = words: letters in, whole phonemes out, one shar
   assert.equal(d.decode(row(b, 'y', i)), 'K AE T', 'a decoded target is its words');
   assert.deepEqual(Array.from(d.predictBatch!(['cat']).tensors.x.data), [id('c'), id('a'), id('t')], 'predict reads letters');
   assert.equal(d.inputTokens, 'chars');
+  // Uppercase letters are not the source's: T is a phoneme of the shared vocabulary, so "CAT" would be read
+  // as one. Refused, also by a run's restored data (predict after training).
+  const refused = /input: "T" appears only in the targets of the training data, never in a source/;
+  assert.throws(() => d.predictBatch!(['CAT']), refused);
+  const restored = restoreDataset(JSON.parse(JSON.stringify(d.save!())), dataSource('pairs', p, { source: 'spelling', target: 'pronunciation', tokens: 'chars', target_tokens: 'words' }));
+  assert.throws(() => restored.predictBatch!(['CAT']), refused);
+  assert.deepEqual(Array.from(restored.predictBatch!(['cat']).tensors.x.data), [id('c'), id('a'), id('t')]);
 });
 
 test('pairs: x padded at the front to src (mask over src); y is target + </s>, y_in is <s> + target (masks.tgt)', async () => {

@@ -255,6 +255,8 @@ describe('what you trained is what you use, on every example', () => {
       assert.equal(out.join(' '), want.output, `pronounce ${word}`);
     }
     // An input none of whose letters the model knows is refused, not a silent guess.
+    // Uppercase letters are not the source's: P and N are phonemes of the shared vocabulary. Refused too.
+    await assert.rejects(predictIn(dir, 'PHONE'), /"P", "N" appear only in the targets of the training data, never in a source[\s\S]*its case and spelling/);
     await assert.rejects(predictIn(dir, '1234'), /input "1234": none of its characters are in the model's vocabulary[\s\S]*e\.g\. \\?"phoneme\\?"/);
   });
 
