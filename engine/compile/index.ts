@@ -72,7 +72,7 @@ export function weightInitOf(train?: TrainSettings): ParamInit | 'default' {
 }
 
 /** The masked dimension (time under buckets): axis 1 of the first masked input. */
-function maskDim(input: CompileInput): string | undefined {
+export function maskDim(input: Pick<CompileInput, 'model' | 'dataShapes'>): string | undefined {
   for (const st of input.model) if (st.kind === 'input' && st.shape.masked) return st.shape.dims[1]?.name;
   for (const s of Object.values(input.dataShapes ?? {})) if (s.masked) return s.dims[1]?.name;
   return undefined;
