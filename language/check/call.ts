@@ -89,7 +89,8 @@ function bindArgs(v: CallExpr, def: OpDef, cx: CheckContext): { bound: Bound; ba
   let bad = false;
   for (const p of info.params) {
     if (!bound.has(p.name) && p.default === undefined && p.type !== 'state' && p.type !== 'dim') {
-      cx.report('bad-argument', v.range, `${opName} needs ${p.name} (${p.doc}): ${info.signature}`, { fix: `add ${p.name}` });
+      // After a syntax error on the line (`dense(h + h), 1)`) the argument is likely there, past the mistake.
+      if (!cx.syntaxErrorIn(v.range)) cx.report('bad-argument', v.range, `${opName} needs ${p.name} (${p.doc}): ${info.signature}`, { fix: `add ${p.name}` });
       bad = true;
     }
   }
@@ -104,7 +105,7 @@ function evaluateArgs(opName: string, def: OpDef, bound: Bound, ex: ExprChecker)
     const b = bound.get(p.name);
     if (!b) { if (p.default !== undefined) (a.scalars ??= new Map()).set(p.name, parseDefault(p.default)); continue; }
     const e = b.expr;
-    if (e.kind === 'missing') { a.bad = true; continue; }
+    if (e.kind === 'missing') { ex.scope.markUsed(e); a.bad = true; continue; }
     switch (p.type) {
       case 'tensor': case 'state': {
         const r = ex.inferExpr(e, p.type === 'state');

@@ -41,7 +41,7 @@ export class ExprChecker {
 
   /** The shape of an expression used as a tensor (a state, too, when `allowState`), or {} after an error. */
   inferExpr(e: Expr, allowState: boolean): Operand {
-    if (e.kind === 'missing') return {};
+    if (e.kind === 'missing') { this.scope.markUsed(e); return {}; }
     if (e.kind === 'ident' || e.kind === 'member') return this.name(e, allowState);
     if (e.kind === 'call') return this.nestedCall(e);
     if (e.kind === 'binary' || e.kind === 'unary') return this.arithmetic(e);

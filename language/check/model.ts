@@ -23,7 +23,9 @@ export function checkModel(block: Block | undefined, inputs: ModelInputs, ex: Ex
       if (e.kind === 'input') checkInput(e, inputs, ex);
       else checkStatement(e, ex);
     } catch (err) {
-      cx.report('syntax', e.range, `internal error while checking this statement: ${(err as Error)?.message ?? err}`, { severity: 2 });
+      cx.report('syntax', e.range, `internal error while checking this statement: ${(err as Error)?.message ?? err}; please report it with this file`);
+      // Its names stay defined (shape unknown), so the lines below report their own problems only.
+      if (e.kind === 'assign') { scope.markUsed(e.value); defineUnknown(e, 'statement', ex); }
     }
   }
 }

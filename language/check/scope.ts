@@ -50,13 +50,19 @@ export class Scope {
     this.values.set(name, value);
   }
 
-  /** Marks every tensor named inside an expression as used (after an error, to avoid `unused` noise). */
-  markUsed(e: Expr): void {
-    if (e.kind === 'ident' || e.kind === 'member') { const ent = this.entries.get(e.kind === 'ident' ? e.name : e.object.name); if (ent) ent.used = true; }
-    else if (e.kind === 'call') e.args.forEach((a) => this.markUsed(a.value));
-    else if (e.kind === 'list') e.items.forEach((i) => this.markUsed(i));
-    else if (e.kind === 'binary') { this.markUsed(e.left); this.markUsed(e.right); }
-    else if (e.kind === 'unary') this.markUsed(e.operand);
+  /** Marks every tensor named inside an expression as used (after an error, to avoid `unused` noise).
+   *  Iterative: it runs on the expressions too long or too deep to check (`h + h + ...` 10,000 times). */
+  markUsed(root: Expr): void {
+    const stack: Expr[] = [root];
+    while (stack.length) {
+      const e = stack.pop()!;
+      if (e.kind === 'ident' || e.kind === 'member') { const ent = this.entries.get(e.kind === 'ident' ? e.name : e.object.name); if (ent) ent.used = true; }
+      else if (e.kind === 'call') for (const a of e.args) stack.push(a.value);
+      else if (e.kind === 'list') stack.push(...e.items);
+      else if (e.kind === 'binary') stack.push(e.left, e.right);
+      else if (e.kind === 'unary') stack.push(e.operand);
+      else if (e.kind === 'missing') for (const n of e.skipped ?? []) { const ent = this.entries.get(n); if (ent) ent.used = true; }
+    }
   }
 
   /** Follows first operands back to the statement that fixed a tensor's dimension order (see OpCtx). */

@@ -3,23 +3,26 @@ export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
   const m = a.length, n = b.length;
   if (Math.abs(m - n) > 3) return Math.abs(m - n);
+  // Optimal string alignment: a swap of neighbours (`lats` for `last`) costs 1, read from two rows back.
+  let before: number[] = [];
   let prev = Array.from({ length: n + 1 }, (_, j) => j);
   for (let i = 1; i <= m; i++) {
     const cur = [i];
     for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], prev[j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], before[j - 2] + 1);
     }
+    before = prev;
     prev = cur;
   }
   return prev[n];
 }
 
-/** The closest candidate, if it is close enough to be a likely typo. */
 /** Candidates compared per suggestion at most. */
 const MAX_CANDIDATES = 200;
 
+/** The closest candidate, if it is close enough to be a likely typo. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;

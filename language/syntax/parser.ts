@@ -103,14 +103,31 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
     const at = t.kind === 'newline' || atEnd() ? lastEnd() : t.start;
     return { kind: 'missing', start: at, end: at, range: rng(at, at) };
   }
+  /** The rest of a too-deep expression, skipped up to the bracket that closes the level it started in, so
+   *  the levels around it close normally: one error, not one per unmatched bracket. */
+  function skipTooDeep(t: Token): Expr {
+    const skipped: string[] = [];
+    let open = 0;
+    let end = t.end;
+    while (!atEnd()) {
+      const k = peek();
+      if (k.kind === 'newline' && open === 0) break;
+      if (isP(k, '(') || isP(k, '[')) open++;
+      else if (isP(k, ')') || isP(k, ']')) { if (open === 0) break; open--; }
+      else if (open === 0 && isP(k, ',')) break;
+      else if (k.kind === 'ident') skipped.push(k.text);
+      end = k.end;
+      p++;
+    }
+    return { kind: 'missing', start: t.start, end, range: rng(t.start, end), skipped };
+  }
   function parsePrimary(): Expr {
     const t = peek();
     if (depth > MAX_DEPTH) {
       // Once per file: a runaway `((((` or `----` would otherwise report every 64 tokens.
-      if (!tooDeep) err(t.start, t.end, 'expression nested too deeply');
+      if (!tooDeep) err(t.start, t.end, `expression nested too deeply (more than ${MAX_DEPTH} levels of calls and parentheses)`, 'name the inner parts in statements of their own (a = ..., then use a)');
       tooDeep = true;
-      p++;
-      return { kind: 'missing', start: t.start, end: t.end, range: t.range };
+      return skipTooDeep(t);
     }
     if (t.kind === 'number') {
       p++;
@@ -333,6 +350,15 @@ export function parse(text: string, map: LineMap = new LineMap(text)): SyntaxTre
       const e = parseEntry();
       if (e) block.entries.push(e);
       const n = peek();
+      // `out = dense(h + h), 1)`: the call closed early; the comma is the place to say so, not the `1`.
+      const after = peek(1);
+      const entryNext = after.kind === 'newline' || isP(after, '}') || after.text === 'input'
+        || ((after.kind === 'ident' || after.kind === 'keyword') && (isP(peek(2), '=') || isP(peek(2), ',')));
+      if (e?.kind === 'assign' && e.value.kind === 'call' && isP(n, ',') && !entryNext) {
+        err(n.start, n.end, `unexpected ',' after ${e.value.callee.name}(...): did a ')' close it early?`, 'remove the extra \')\' before the comma');
+        while (!atEnd() && peek().kind !== 'newline' && !isP(peek(), '}')) p++; // the rest of the line
+        continue;
+      }
       if (!atEnd() && n.kind !== 'newline' && !isP(n, ',') && !isP(n, '}')) {
         // A character that can start nothing (`@`, a stray `)`) is a typo to delete; a name or value is a
         // second entry on the line.

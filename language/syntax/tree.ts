@@ -18,7 +18,11 @@ export interface CallExpr extends NodeBase { kind: 'call'; callee: Ident; args: 
 export interface BinaryExpr extends NodeBase { kind: 'binary'; op: '*' | '+' | '-' | '/'; left: Expr; right: Expr }
 export interface UnaryExpr extends NodeBase { kind: 'unary'; op: '-'; operand: Expr }
 /** Placeholder where an expression was expected but absent. */
-export interface MissingExpr extends NodeBase { kind: 'missing' }
+export interface MissingExpr extends NodeBase {
+  kind: 'missing';
+  /** Names inside an expression skipped for nesting too deeply: read, so none is reported unused. */
+  skipped?: string[];
+}
 export type Expr = Ident | NumberLit | StringLit | BoolLit | Member | ListExpr | CallExpr | BinaryExpr | UnaryExpr | MissingExpr;
 
 export interface TypeExpr extends NodeBase { elem: Ident; dims: Expr[]; bound?: Expr }

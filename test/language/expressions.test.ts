@@ -246,6 +246,9 @@ describe('from a new-user trial', () => {
     // Also when the long chain sits inside a call that is itself an operand.
     const inner = check(experiment(['h = dense(seq, hidden)', `g = h + relu(${Array.from({ length: 1500 }, () => 'h').join(' + ')})`]));
     assert.match(errors(inner).map(show).join('\n'), /chains more than 256 operations/);
+    // Ten thousand terms: still that one error (marking their tensors read must not recurse either).
+    const huge = check(experiment(['h = dense(seq, hidden)', `g = dense(${Array.from({ length: 10000 }, () => 'h').join(' + ')}, hidden)`, 'p = relu(g)']));
+    assert.deepEqual(errors(huge).map((d) => d.message.match(/chains more than 256 operations|internal error/)?.[0] ?? d.message), ['chains more than 256 operations']);
   });
   test('a statement cut short by a syntax error reports that error only (no "NAME = op", no follow-on, no unused)', () => {
     const a = check(experiment(['h = dense(seq, hidden)', 'z = h ^ 2', 'p = relu(z)']));
@@ -300,5 +303,25 @@ describe('every sub-expression has a shape at its own range (marker fixtures)', 
     const { text, ranges } = fixture(experiment(['p = dense(last(lstm(embedding([|seq|], vocab, embed), hidden)), classes)']));
     const a = check(text);
     assert.deepEqual(errors(a).map((d) => [d.code, d.range]), [['shape-mismatch', ranges[0]]]);
+  });
+});
+
+describe('from a second new-user trial', () => {
+  test('100,000 nested parentheses are one error that states the limit and a fix; the names inside are still read', () => {
+    const deep = `p = dense(${'('.repeat(100000)}h${')'.repeat(100000)}, classes)`;
+    const a = check(experiment(['h = dense(seq, hidden)', deep]));
+    assert.deepEqual(a.diagnostics.filter((d) => d.severity === 1 || /h is computed/.test(d.message)).map((d) => d.message), ['expression nested too deeply (more than 64 levels of calls and parentheses)']);
+    assert.match(errors(a)[0].fix ?? '', /statements of their own/);
+    const calls = check(experiment(['h = dense(seq, hidden)', `p = dense(${'sigmoid('.repeat(70)}h${')'.repeat(70)}, classes)`]));
+    assert.equal(errors(calls).length, 1, errors(calls).map(show).join('\n'));
+  });
+
+  test('a call closed early (`dense(h + h), 1)`) is reported at the comma, and nothing else is', () => {
+    const { text, ranges } = fixture(experiment(['h = dense(seq, hidden)', 'p = dense(h + h)[|,|] classes)']));
+    const a = check(text);
+    assert.deepEqual(errors(a).map((d) => [d.code, d.range]), [['syntax', ranges[0]]]);
+    assert.match(errors(a)[0].message, /did a '\)' close it early/);
+    // A syntax error inside a call's arguments: no "dense needs size" beside it.
+    assert.deepEqual(errors(check(experiment(['h = dense(seq, hidden)', 'p = dense(h 2, classes)']))).map((d) => d.code), ['syntax']);
   });
 });
