@@ -53,6 +53,25 @@ function sourceLanguage(inputs: string[][], targetOnly: string[] | undefined): v
   });
 }
 
+/**
+ * A pairs input the model would read otherwise than written: longer than the longest source it learned from
+ * (the front would be cut), or holding characters no source had (they would all read as <unk>).
+ */
+function fitsSource(inputs: string[][], vocab: Vocab, kind: 'chars' | 'words', src: number): void {
+  const what = kind === 'chars' ? 'characters' : 'words';
+  inputs.forEach((toks, i) => {
+    const where = inputs.length > 1 ? `input ${i + 1}` : 'input';
+    if (toks.length > src) {
+      throw new DataError(where, `has ${toks.length} ${what}; the model reads at most ${src} (the longest source in the training data)`, { code: 'bad-argument', fix: `give at most ${src} ${what}` });
+    }
+    if (kind !== 'chars') return; // an unknown word is <unk>, as in training
+    const unknown = [...new Set(toks.filter((t) => !vocab.index.has(t)))];
+    if (unknown.length) {
+      throw new DataError(where, `${unknown.slice(0, 5).map((t) => JSON.stringify(t)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among the characters of the training data`, { code: 'bad-argument', fix: 'write the input with the characters the data\'s sources use' });
+    }
+  });
+}
+
 /** The held-out rows: the last `valid` fraction of a seeded shuffle (bench/pronounce ports it to Python). */
 export function split(n: number, valid: number, seed: number): { train: number[]; valid: number[] } {
   const order = range(0, n);
@@ -150,6 +169,7 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
       const x = intTensor([texts.length, src]);
       const tokens = texts.map((t) => fieldTokens(t, s.tokens, 'plain'));
       sourceLanguage(tokens, targetOnly);
+      fitsSource(tokens, vocab, s.tokens, src);
       const rows = tokens.map((t) => encodeTokens(vocab, t, 'predict'));
       noTokens(rows, s.tokens === 'chars' ? 'characters' : 'words');
       rows.forEach((r, b) => x.data.set(padFront(r, src, pad), b * src));

@@ -42,6 +42,8 @@ function tokenizer(source: string, args: PlainArgs, dims: Record<string, number>
         tokens: s.tokens, ...(s.targetTokens !== s.tokens ? { target_tokens: s.targetTokens } : {}),
         ...(s.tokens === 'words' || s.targetTokens === 'words' ? { split: 'whitespace', unknown: '<unk>' } : {}), case: 'kept', source_end: 'none',
         target_start: '<s>', target_end: '</s>', decode: 'greedy: y_in = <s> then pad_id; at step t take the argmax of logits[t], stop at </s>, else write it at y_in[t + 1]',
+        // What predict decodes: the longest target the training data had, </s> included.
+        target_max_steps: dims.tgt, source_max_steps: dims.src,
       };
     }
     case 'arithmetic':
@@ -69,10 +71,11 @@ function inputDoc(name: string, d: DescribeInput, padded: boolean): string {
     return `float32 [batch, time, ${cols.length}]: one row per step, features ${cols.join(', ')}`;
   }
   if (d.source === 'arithmetic') return `int32 [batch, src]: character ids of the expression, right-aligned with spaces to ${d.dataset.dims.src}`;
-  if (name === 'y_in') return 'int32 [batch, tgt]: the decoder input, <s> then the target so far, then pad_id (see tokenizer.decode)';
+  if (name === 'y_in') return `int32 [batch, tgt]: the decoder input, <s> then the target so far, then pad_id (see tokenizer.decode; training targets had at most ${d.dataset.dims.tgt} steps, </s> included)`;
+  const steps = d.source === 'pairs' ? 'src' : 'time';
   return padded && name === 'x'
-    ? 'int32 [batch, time]: token ids (vocab), each row left-aligned (real tokens first, then pad_id), its count in lengths'
-    : 'int32 [batch, time]: token ids (vocab)';
+    ? `int32 [batch, ${steps}]: token ids (vocab), each row left-aligned (real tokens first, then pad_id), its count in lengths`
+    : `int32 [batch, ${steps}]: token ids (vocab)`;
 }
 
 /** What the model is and how to call it, as plain JSON (the sidecar file; metadata_props carry the same). */

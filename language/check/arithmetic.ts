@@ -6,6 +6,8 @@ import { largerSide, matchAxes } from './broadcast';
 import { formatDim, formatShape } from './dims';
 
 export type ArithOp = 'add' | 'sub' | 'mul' | 'div';
+/** The dimensions the data sets per batch (its steps): never a feature size to project onto. */
+export const STEP_DIMS: ReadonlySet<string> = new Set(['time', 'src', 'tgt']);
 export const ARITH_OPS: Record<'+' | '-' | '*' | '/', ArithOp> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div' };
 export const ARITH_RULE = 'elementwise; dimensions matched by name, the smaller side broadcast';
 
@@ -32,7 +34,11 @@ export function inferArithmetic(e: BinaryExpr | UnaryExpr, h: ArithHooks): Arith
   const op = ARITH_OPS[e.op];
   const ln = numberOf(e.left), rn = numberOf(e.right);
   if (ln !== undefined && rn !== undefined) {
-    h.report('bad-argument', e.range, `${h.src(e)} is a number; an op's tensor argument needs a tensor`, { fix: 'write a tensor on one side, e.g. 0.5 * h' });
+    h.report('bad-argument', e.range, `${h.src(e)} is a number; arithmetic in the model needs a tensor on one side`, { fix: 'write a tensor on one side, e.g. 0.5 * h' });
+    return undefined;
+  }
+  if (op === 'div' && rn === 0) {
+    h.report('bad-argument', e.right.range, `${h.src(e)} divides by 0: every value becomes infinite or NaN`, { fix: 'divide by a number other than 0' });
     return undefined;
   }
   if (ln !== undefined || rn !== undefined) {
@@ -44,13 +50,14 @@ export function inferArithmetic(e: BinaryExpr | UnaryExpr, h: ArithHooks): Arith
   const a = h.tensor(e.left), b = h.tensor(e.right);
   const sa = floatShape(a, e.left, h), sb = floatShape(b, e.right, h);
   if (!sa || !sb || !a.ref || !b.ref) return undefined;
-  const shape = broadcast(e, sa, sb, h);
+  const shape = broadcast(e, sa, sb, h, [e.left, e.right]);
   return shape ? { kind: 'tensors', op, shape, left: a.ref, right: b.ref } : undefined;
 }
 
 /** `[batch, time, hidden] + [batch, hidden]`: the larger side's shape, or a diagnostic naming both. */
-function broadcast(e: BinaryExpr, a: Shape, b: Shape, h: ArithHooks): Shape | undefined {
+function broadcast(e: BinaryExpr, a: Shape, b: Shape, h: ArithHooks, sides: [Expr, Expr]): Shape | undefined {
   const bigLeft = largerSide(a.dims, b.dims) === 'left';
+  const smallText = h.src(bigLeft ? sides[1] : sides[0]);
   const [big, small] = bigLeft ? [a, b] : [b, a];
   const match = matchAxes(big.dims, small.dims);
   const missing = small.dims.filter((_, i) => match[i] < 0);
@@ -60,8 +67,12 @@ function broadcast(e: BinaryExpr, a: Shape, b: Shape, h: ArithHooks): Shape | un
     const what = `${h.src(e)}: ${formatShape(a)} ${e.op} ${formatShape(b)}`;
     if (twin) {
       const d = missing.find((m) => m.size === twin.size)!;
+      // Projecting onto the data's steps (time, src, tgt) would tie weights to a sequence length: not a fix.
+      const steps = twin.name !== undefined && STEP_DIMS.has(twin.name);
       h.report('dim-coincidence', e.range, `${what}: ${formatDim(d)} and ${formatDim(twin)} have the same size but are different dimensions; arithmetic matches dimensions by name`, {
-        fix: `if they are the same dimension, give them one name; otherwise project one side first, e.g. dense(x, ${twin.name ?? twin.size})`,
+        fix: steps
+          ? `${d.name ?? d.size} is not the data's ${twin.name} (its steps): combine tensors whose named dimensions agree`
+          : `if they are the same dimension, give them one name; otherwise project one side first, e.g. dense(${smallText}, ${twin.name ?? twin.size})`,
       });
     } else {
       h.report('shape-mismatch', e.range, `${what}: ${missing.map((d) => formatDim(d)).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ${bigLeft ? 'the left' : 'the right'} side; arithmetic matches dimensions by name and broadcasts only the ones a side lacks`, {

@@ -8,7 +8,7 @@ import { LOSSES } from '../settings/index';
 import type { Dim, Position, Range, Shape, StateValue, TensorRef, TextEdit } from '../types';
 import type { Operand } from './arithmetic';
 import type { CheckContext } from './context';
-import { sizeProduct } from './dims';
+import { dimsText, sizeProduct } from './dims';
 import type { ExprChecker } from './expr';
 import { closest } from './suggest';
 import { literal, parseDefault, typeProblem } from './values';
@@ -41,6 +41,7 @@ export function checkCall(v: CallExpr, outNames: string[], outRanges: Range[], r
   }
   const { bound, bad: badBinding } = bindArgs(v, def, cx);
   const args = evaluateArgs(opName, def, bound, ex);
+  if (!args.bad && ambiguousDim(opName, def, bound, args, cx)) args.bad = true;
   const params = engineParams(args);
   let result: OpResult | undefined;
   if (!badBinding && !args.bad) {
@@ -123,6 +124,7 @@ function evaluateArgs(opName: string, def: OpDef, bound: Bound, ex: ExprChecker)
         const items: DimList = [];
         for (const it of e.items) {
           const r = ex.dimsOf.resolve(it, `${opName}'s target`, false);
+          if (r.dim && !r.factors) cx.report('bad-argument', it.range, `${opName}'s target ${cx.src(it)} is a sum; a target is a dimension or a product of neighbours (batch * time)`, { fix: 'write the dimensions by name, e.g. [batch * time, hidden]' });
           if (!r.dim || !r.factors) { a.bad = true; continue; }
           items.push({ dim: r.dim, factors: r.factors, range: it.range, text: cx.src(it) });
         }
@@ -145,6 +147,27 @@ function evaluateArgs(opName: string, def: OpDef, bound: Bound, ex: ExprChecker)
     }
   }
   return a;
+}
+
+/**
+ * `mean(w, over = time)` where w is self-attention's weights [batch, time, time]: two dimensions answer to the
+ * name, and picking one silently would be a guess.
+ */
+function ambiguousDim(opName: string, def: OpDef, bound: Bound, a: Args, cx: CheckContext): boolean {
+  for (const p of def.info.params) {
+    if (p.type !== 'dim') continue;
+    const name = a.scalars?.get(p.name);
+    if (typeof name !== 'string' || !bound.has(p.name)) continue;
+    for (const [param, t] of a.tensors ?? []) {
+      const v = t.value;
+      if (!v || v.kind === 'state' || v.dims.filter((d) => d.name === name).length < 2) continue;
+      cx.report('shape-mismatch', bound.get(p.name)!.range, `${opName}(${p.name} = ${name}) is ambiguous: ${cx.src(bound.get(param)!.expr)}: ${dimsText(v.dims)} has two dimensions named ${name}`, {
+        fix: `reduce a tensor whose dimensions have distinct names (self-attention's weights [batch, ${name}, ${name}] have two)`,
+      });
+      return true;
+    }
+  }
+  return false;
 }
 
 /** The op's settings as the engine reads them (ModelStatement.params). */

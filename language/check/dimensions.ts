@@ -3,7 +3,7 @@
 import type { Block, Expr, TypeExpr } from '../syntax/tree';
 import type { Dim, Shape, TextEdit } from '../types';
 import type { CheckContext } from './context';
-import { dimProduct } from './dims';
+import { dimProduct, sumDim } from './dims';
 import { closest } from './suggest';
 
 /** The largest size a dim may have (2^24): past it no tensor of the engine fits in memory anyway. */
@@ -51,6 +51,11 @@ export class DimResolver {
     }
     if (e.kind === 'ident') return this.named(e.name, e.range, ctxText, allowNew);
     if (e.kind === 'binary' && e.op === '*') return this.product(e, ctxText, allowNew);
+    if (e.kind === 'binary' && e.op === '+') {
+      // A sum (`hidden + embed`) is a size, as concat makes one; it has no factors, so no reshape reads it.
+      const l = this.resolve(e.left, ctxText, allowNew), r = this.resolve(e.right, ctxText, allowNew);
+      return l.dim && r.dim ? { dim: sumDim(l.dim, r.dim) } : {};
+    }
     if (e.kind === 'unary' && e.operand.kind === 'number') {
       cx.report('bad-argument', e.range, `${cx.src(e)} is not a dimension; reshape and transpose work by name, so -1 is never needed`, { fix: 'write the dimensions by name, e.g. [batch * time, hidden]' });
       return {};

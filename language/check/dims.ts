@@ -66,8 +66,10 @@ export function sizeProduct(factors: Dim[]): Dim {
 /** `2*hidden`: a dim scaled by a number (bidirectional outputs). */
 export function scaleDim(d: Dim, k: number): Dim {
   if (k === 1) return { ...d };
+  // A dim already scaled (`2*hidden`) scales its number: 4*hidden, not 2*2*hidden.
+  const scaled = d.name !== undefined ? /^(\d+)\*(.+)$/.exec(d.name) : null;
   return {
-    name: d.name !== undefined ? `${k}*${d.name}` : undefined,
+    name: scaled ? `${Number(scaled[1]) * k}*${scaled[2]}` : d.name !== undefined ? `${k}*${d.name}` : undefined,
     size: d.size !== undefined ? d.size * k : undefined,
     sizes: d.sizes ? d.sizes.map((s) => s * k) : undefined,
   };
@@ -76,7 +78,7 @@ export function scaleDim(d: Dim, k: number): Dim {
 export function sumDim(a: Dim, b: Dim): Dim {
   const size = a.size !== undefined && b.size !== undefined ? a.size + b.size : undefined;
   if (a.name === undefined && b.name === undefined) return { size };
-  if (a.name !== undefined && a.name === b.name) return { name: `2*${a.name}`, size };
+  if (a.name !== undefined && a.name === b.name) return { ...scaleDim(a, 2), size }; // 2*hidden twice: 4*hidden
   return { name: `${dimSource(a)}+${dimSource(b)}`, size };
 }
 

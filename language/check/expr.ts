@@ -99,7 +99,7 @@ export class ExprChecker {
       cx.report('unknown-name', idRange, `${id} is used before it is defined (on line ${later.start.line + 1})`, { fix: 'move this statement below the one that defines it', related: [{ range: later, message: `${id} is defined here` }] });
       return;
     }
-    if (OP_DEFS[id]) { cx.report('unknown-name', idRange, `${id} is an op, not a tensor: call it on a tensor`, { fix: `write ${id}(x) with the tensor it acts on` }); return; }
+    if (OP_DEFS[id]) { cx.report('unknown-name', idRange, `${id} is an op, not a tensor: call it on a tensor`, { fix: `call it: ${OP_DEFS[id].info.signature}` }); return; }
     const guess = closest(id, scope.names());
     // The tensor the typo meant is read here: no "computed but nothing reads it" on its statement (that fix
     // would delete correct code).

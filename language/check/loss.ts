@@ -10,6 +10,8 @@ interface LossHost {
   src(n: { start: number; end: number }): string;
   resolve(e: Expr): { value?: Shape | StateValue; ref?: TensorRef; def?: Range };
   modelInsertEdit(line: string): TextEdit | undefined;
+  /** A tensor name the model does not use yet, for a fix that adds a statement. */
+  freshName(base: string): string;
 }
 
 export function checkLoss(e: Expr, h: LossHost): TrainSettings['loss'] | undefined {
@@ -41,7 +43,8 @@ export function checkLoss(e: Expr, h: LossHost): TrainSettings['loss'] | undefin
     // predict and the export would not have.
     if (ex.kind === 'call' || ex.kind === 'binary' || ex.kind === 'unary') {
       readNames(ex, h); // its names are read (no "unused" on the statements that make them)
-      h.report('bad-argument', ex.range, `${fn}'s operands are tensors of the model (optionally in last(...) or first(...)); got ${h.src(ex)}`, { fix: `compute it in the model block, e.g. out = ${h.src(ex)}, and write ${fn}(out, ...)` });
+      const name = h.freshName('pred');
+      h.report('bad-argument', ex.range, `${fn}'s operands are tensors of the model (optionally in last(...) or first(...)); got ${h.src(ex)}`, { fix: `compute it in the model block, e.g. ${name} = ${h.src(ex)}, and write ${fn}(${name}, ...)` });
       failed = true;
       continue;
     }

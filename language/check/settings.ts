@@ -27,6 +27,7 @@ export function checkTrain(b: Block, ex: ExprChecker, provided: ReadonlyMap<stri
   else if (lossE.value.kind !== 'missing') {
     const r = checkLoss(lossE.value, {
       report: (c, rg, m, x) => cx.report(c, rg, m, x), src: (x) => cx.src(x), modelInsertEdit: (line) => ex.modelInsertEdit(line),
+      freshName: (base) => { let n = base; for (let k = 2; ex.scope.has(n) || provided.has(n); k++) n = `${base}${k}`; return n; },
       resolve: (e) => {
         if (e.kind === 'ident' && !ex.scope.has(e.name) && provided.has(e.name)) {
           // A target straight from the data (no input declaration needed).

@@ -1,4 +1,5 @@
 // dense: a fully connected layer on the last dimension.
+import { STEP_DIMS } from '../check/arithmetic';
 import { dimsText } from '../check/dims';
 import type { OpDef } from './types';
 
@@ -36,6 +37,16 @@ export const dense: OpDef = {
         code: 'shape-mismatch', range: ctx.argRange('x'),
         message: `dense needs features in the last dimension, [.., features]; got ${ctx.operandText('x')}: ${dimsText(x.dims)}, whose last dimension is batch`,
         fix: `keep a feature dimension: check the op that made ${ctx.operandText('x')} (a reduction over the features, or last(...) of a vector)`,
+        related: ctx.operandDefinition('x') ? [{ range: ctx.operandDefinition('x')!, message: `${ctx.operandText('x')} gets its shape here` }] : undefined,
+      });
+      return undefined;
+    }
+    if (f.name !== undefined && STEP_DIMS.has(f.name)) {
+      // Weights sized by the data's steps: predict and export (any length) could not use them.
+      ctx.report({
+        code: 'shape-mismatch', range: ctx.argRange('x'),
+        message: `dense acts on the last dimension, and ${ctx.operandText('x')}: ${dimsText(x.dims)} ends in ${f.name}, the data's steps: its weights would fit one sequence length only`,
+        fix: `keep a feature dimension last: reduce over another one first (mean(..., over = ${f.name}) keeps the features), or transpose(${ctx.operandText('x')}, [...]) so ${f.name} is not last`,
         related: ctx.operandDefinition('x') ? [{ range: ctx.operandDefinition('x')!, message: `${ctx.operandText('x')} gets its shape here` }] : undefined,
       });
       return undefined;

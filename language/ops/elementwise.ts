@@ -1,4 +1,5 @@
 // Ops that keep the shape: dropout, the activations and layer_norm.
+import { STEP_DIMS } from '../check/arithmetic';
 import type { OpDef } from './types';
 
 function unary(name: string, doc: string): OpDef {
@@ -55,6 +56,10 @@ export const layer_norm: OpDef = {
     const f = x.dims[x.dims.length - 1];
     if (!f) {
       ctx.report({ code: 'shape-mismatch', range: ctx.argRange('x'), message: `layer_norm normalises the last dimension; ${ctx.operandText('x')} has none`, fix: 'pass a tensor with a feature dimension, e.g. [batch, time, hidden]' });
+      return undefined;
+    }
+    if (f.name !== undefined && STEP_DIMS.has(f.name)) {
+      ctx.report({ code: 'shape-mismatch', range: ctx.argRange('x'), message: `layer_norm normalises the last dimension, and ${ctx.operandText('x')} ends in ${f.name}, the data's steps: its scale and shift would fit one sequence length only`, fix: `normalise the features: a tensor whose last dimension is not ${f.name}` });
       return undefined;
     }
     return { shape: { ...x, dims: [...x.dims] }, params: f.size !== undefined ? 2 * f.size : undefined, paramRule: '2*f (scale and shift)' };

@@ -134,6 +134,8 @@ test('pairs with target_tokens = words: letters in, whole phonemes out, one shar
   const restored = restoreDataset(JSON.parse(JSON.stringify(d.save!())), dataSource('pairs', p, { source: 'spelling', target: 'pronunciation', tokens: 'chars', target_tokens: 'words' }));
   assert.throws(() => restored.predictBatch!(['CAT']), refused);
   assert.deepEqual(Array.from(restored.predictBatch!(['cat']).tensors.x.data), [id('c'), id('a'), id('t')]);
+  assert.throws(() => d.predictBatch!(['c4t']), /input: "4" is not among the characters of the training data/);
+  assert.throws(() => d.predictBatch!(['cats']), /input: has 4 characters; the model reads at most 3/);
 });
 
 test('pairs: x padded at the front to src (mask over src); y is target + </s>, y_in is <s> + target (masks.tgt)', async () => {

@@ -257,7 +257,9 @@ describe('what you trained is what you use, on every example', () => {
     // An input none of whose letters the model knows is refused, not a silent guess.
     // Uppercase letters are not the source's: P and N are phonemes of the shared vocabulary. Refused too.
     await assert.rejects(predictIn(dir, 'PHONE'), /"P", "N" appear only in the targets of the training data, never in a source[\s\S]*its case and spelling/);
-    await assert.rejects(predictIn(dir, '1234'), /input "1234": none of its characters are in the model's vocabulary[\s\S]*e\.g\. \\?"phoneme\\?"/);
+    // Characters no source had, and a word longer than any source, are refused too: not read as <unk>, not cut.
+    await assert.rejects(predictIn(dir, 'c4t'), /"4" is not among the characters of the training data/);
+    await assert.rejects(predictIn(dir, 'supercalifragilisticexpialidocious'), /has 34 characters; the model reads at most \d+ \(the longest source in the training data\)/);
   });
 
   it('the exported models pass onnx.checker.check_model(full_check=True) and strict shape inference', (t) => {

@@ -231,8 +231,11 @@ describe('the train block', () => {
     const a = check(text);
     const d = one(a, 'bad-argument');
     assert.match(d.message, /mse's operands are tensors of the model/);
-    assert.match(d.fix ?? '', /out = o \+ x/);
+    assert.match(d.fix ?? '', /pred = o \+ x, and write mse\(pred, \.\.\.\)/);
     assert.ok(!a.model.some((s) => s.kind === 'op' && s.op === 'add'), 'nothing is added to the model');
+    // The name the fix proposes is free: `out = out * 2` would be "already defined".
+    const taken = check(text.replace('o = dense(x, 1)', 'pred = dense(x, 1)').replace('mse(o + x, y)', 'mse(pred * 2, y)'));
+    assert.match(one(taken, 'bad-argument').fix ?? '', /pred2 = pred \* 2/);
   });
 });
 
@@ -323,5 +326,50 @@ describe('from a second new-user trial', () => {
     assert.match(errors(a)[0].message, /did a '\)' close it early/);
     // A syntax error inside a call's arguments: no "dense needs size" beside it.
     assert.deepEqual(errors(check(experiment(['h = dense(seq, hidden)', 'p = dense(h 2, classes)']))).map((d) => d.code), ['syntax']);
+  });
+
+  test('dividing by a literal 0 is refused at the 0; a number-only statement says it needs a tensor', () => {
+    const { text, ranges } = fixture(experiment(['h = dense(seq, hidden)', 'p = relu(h / [|0|])']));
+    const d = one(check(text), 'bad-argument');
+    assert.deepEqual(d.range, ranges[0]);
+    assert.match(d.message, /divides by 0/);
+    assert.match(one(check(experiment(['k = 2 * 3'])), 'bad-argument').message, /2 \* 3 is a number; arithmetic in the model needs a tensor on one side/);
+  });
+
+  test('sizes: concat of 2*hidden with itself is 4*hidden; hidden + hidden is a size too (2*hidden)', () => {
+    const a = check(experiment(['d = dense(seq, 2 * hidden)', 'f = concat(d, d)', 'g = dense(seq, hidden + hidden)', 'r = d + g']));
+    assertClean(a);
+    assert.equal(shapeOf(a, 'f'), 'float[batch 4, time 10, 4*hidden 64]');
+    assert.equal(shapeOf(a, 'g'), 'float[batch 4, time 10, 2*hidden 32]');
+    assert.match(one(check(experiment(['r = reshape(seq, [batch, time + feat])'])), 'bad-argument').message, /is a sum; a target is a dimension or a product/);
+  });
+
+  test('dense or layer_norm over the data\'s steps (time, src, tgt) is refused: its weights would fit one length', () => {
+    const dt = check(experiment(['h = dense(seq, hidden)', 'm = mean(h, over = hidden)', 'p = dense(m, classes)']));
+    assert.match(one(dt, 'shape-mismatch').message, /m: \[batch 4, time 10\] ends in time, the data's steps/);
+    assert.match(one(dt, 'shape-mismatch').fix ?? '', /mean\(\.\.\., over = time\)/);
+    assert.match(one(check(experiment(['h = dense(seq, hidden)', 'm = mean(h, over = hidden)', 'p = layer_norm(m)'])), 'shape-mismatch').message, /layer_norm normalises the last dimension, and m ends in time/);
+  });
+
+  test('self-attention weights [batch, time, time]: a reduction over time is ambiguous, reported at `over`', () => {
+    const { text, ranges } = fixture(experiment(['h = dense(seq, hidden)', 'c, w = attention(h, h)', 'm = mean(w, over = [|time|])']));
+    const a = check(text);
+    const d = one(a, 'shape-mismatch');
+    assert.deepEqual(d.range, ranges[0]);
+    assert.match(d.message, /is ambiguous: w: \[batch 4, time 10, time 10\] has two dimensions named time/);
+  });
+
+  test('a coincidence fix projects the operand as written, and never onto the data\'s steps', () => {
+    const D = 'dims { batch = 4, time = 10, vocab = 50, embed = 8, hidden = 16, classes = 3, feat = 6, other = 16, ten = 10 }';
+    const withDims = (lines: string[]) => experiment(lines).replace(/^dims \{[^}]*\}/, D);
+    const proj = one(check(withDims(['h = dense(seq, hidden)', 'g = dense(seq, other)', 'r = h + g'])), 'dim-coincidence');
+    assert.match(proj.fix ?? '', /dense\(g, hidden\)/);
+    const steps = one(check(withDims(['h = dense(seq, hidden)', 'z = dense(vec, ten)', 'r = seq + z'])), 'dim-coincidence');
+    assert.doesNotMatch(steps.fix ?? '', /dense\(/);
+    assert.match(steps.fix ?? '', /ten is not the data's time/);
+  });
+
+  test('an op used as a tensor: the fix shows how to call it', () => {
+    assert.match(one(check(experiment(['h = dense(seq, hidden)', 'p = dense(h + lstm, classes)'])), 'unknown-name').fix ?? '', /call it: lstm\(x, size/);
   });
 });
