@@ -157,7 +157,7 @@ export class Training implements vscode.Disposable {
     this.panels.runStarted(p);
     t.totalSteps = this.panels.runInfo(p.runId)?.totalSteps;
     t.step = p.resumedFrom?.step;
-    this.engineOut.info(`[${p.runId}] ${p.resumedFrom ? 'resumed' : 'started'} ${p.experiment}: ${p.params.toLocaleString('en-US')} parameters, ${p.epochs} epochs of ${p.stepsPerEpoch} steps on ${t.device}${p.deviceReason ? ` (${p.deviceReason})` : ''}; files in ${p.dir}`);
+    this.engineOut.info(`[${p.runId}] ${p.resumedFrom ? 'resumed' : 'started'} ${p.experiment}: ${p.params.toLocaleString('en-US')} parameters, ${p.epochs} epochs of ${p.stepsPerEpoch} steps${p.maxSteps ? `, stopping at step ${p.maxSteps}` : ''} on ${t.device}${p.deviceReason ? ` (${p.deviceReason})` : ''}; files in ${p.dir}`);
     const shapes: RuntimeShapesParams = { uri: vscode.Uri.file(p.file).toString(), runId: p.runId, shapes: p.shapes };
     this.shapes.set(shapes.uri, shapes);
     this.sendShapes(shapes);

@@ -71,7 +71,7 @@ export async function runTrain(argv: string[], io: CliIO = defaultIO, signals: N
         runDir = p.dir;
         progress.start({ epochs: p.epochs, stepsPerEpoch: p.stepsPerEpoch, steps: job.params && 'steps' in job.params ? job.params.steps : undefined, resumedStep: p.resumedFrom?.step, counts: p.counts });
         progress.line(`run ${p.dir}`);
-        progress.line(`${p.experiment}: ${p.params.toLocaleString('en-US')} parameters, ${p.epochs} epochs of ${p.stepsPerEpoch} steps${p.resumedFrom ? `, resuming at step ${p.resumedFrom.step}` : ''}`);
+        progress.line(`${p.experiment}: ${p.params.toLocaleString('en-US')} parameters, ${p.epochs} epochs of ${p.stepsPerEpoch} steps${p.maxSteps ? `, stopping at step ${p.maxSteps}` : ''}${p.resumedFrom ? `, resuming at step ${p.resumedFrom.step}` : ''}`);
         break;
       }
       case 'metrics': {

@@ -119,6 +119,8 @@ export interface RunStartedParams {
   params: number;
   epochs: number;
   stepsPerEpoch: number;
+  /** The train block's `steps`: the run stops at this global step, before its epochs end. */
+  maxSteps?: number;
   resumedFrom?: { epoch: number; step: number };
 }
 export const RunStartedNotification = new NotificationType<RunStartedParams>('unroll/runStarted');

@@ -137,7 +137,7 @@ async function runTraining(o: {
     runId: o.runId, dir: o.runDir, experiment: o.analysis.experiment, file: o.file, shapes, device: settings.device, deviceReason: o.deviceReason,
     counts: o.analysis.data?.source === 'classify' || o.analysis.data?.source === 'adding' ? 'examples' : 'tokens',
     adapter: typeof settings.adapter === 'string' ? settings.adapter : undefined, threads: settings.threads,
-    params: settings.totalParams, epochs: settings.epochs, stepsPerEpoch: dataset.trainSize,
+    params: settings.totalParams, epochs: settings.epochs, stepsPerEpoch: dataset.trainSize, ...(settings.steps ? { maxSteps: settings.steps } : {}),
     resumedFrom: o.resume ? { epoch: o.resume.state.epoch, step: o.resume.state.step } : undefined,
   });
   notify.log(sink, { runId: o.runId, level: 'info', message: `device ${settings.device} (${o.deviceReason})${settings.threads ? `, ${settings.threads} threads` : ''}` });

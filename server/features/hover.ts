@@ -16,6 +16,10 @@ export function hover(ctx: DocContext, pos: Position): Hover | null {
   const idx = ctx.syntax.tokenAt(offset);
   if (idx === undefined) return null;
   const tok = ctx.syntax.tokens[idx];
+  if (tok.kind === 'punct' && ARITH_TOKENS.has(tok.text)) {
+    const s = arithmeticAt(ctx, pos);
+    return s ? { contents: { kind: 'markdown', value: nestedHover(s) }, range: tok.range } : null;
+  }
   if (tok.kind !== 'ident' && tok.kind !== 'keyword') return null;
   const value = hoverText(ctx, idx, pos);
   return value ? { contents: { kind: 'markdown', value }, range: tok.range } : null;
@@ -155,6 +159,23 @@ function sourceHover(ctx: DocContext, name: string): string {
 }
 
 /** A nested call: its output shape (what the enclosing call receives), parameters and rule, then the op's doc. */
+const ARITH_TOKENS = new Set(['+', '-', '*', '/']);
+const ARITH_OPS = new Set(['add', 'sub', 'mul', 'div']);
+
+/** The innermost arithmetic expression around an operator: a nested one's range, or its statement's. */
+function arithmeticAt(ctx: DocContext, pos: Position): StatementSummary | undefined {
+  let best: StatementSummary | undefined;
+  let size = Infinity;
+  for (const s of ctx.analysis.summaries) {
+    if (!ARITH_OPS.has(s.op)) continue;
+    const r = s.nested?.opRange ?? s.range;
+    if (!contains(r, pos)) continue;
+    const n = (r.end.line - r.start.line) * 1e6 + (r.end.character - r.start.character);
+    if (n < size) { size = n; best = s; }
+  }
+  return best;
+}
+
 function nestedHover(s: StatementSummary): string {
   const op = OPS[s.op];
   const parts = [code(`${s.label}: ${s.shape ? shapeText(s.shape) : 'shape unknown'}`)];

@@ -35,6 +35,16 @@ function applyEdits(text: string, edits: { range: Range; newText: string }[]): s
 }
 
 describe('hover', () => {
+  test('an arithmetic operator shows the shape of the innermost expression it makes', () => {
+    const text = ARITHMETIC.replace('dec, _ = lstm(rep, hidden)\n  logits = dense(dec, vocab)', 'dec, _ = lstm(rep, hidden)\n  r = dec + relu(dec * 0.5)\n  logits = dense(r, vocab)');
+    assert.deepEqual(ctxOf(text).analysis.diagnostics.filter((d) => d.severity === 1), []);
+    const outer = hoverText(text, ' + ', 1)!;
+    assert.match(outer, /r: float\[batch 32, tgt 4, hidden 32\]/);
+    assert.match(outer, /\*\*add\*\*/);
+    const inner = hoverText(text, ' * 0.5', 1)!;
+    assert.match(inner, /dec \* 0\.5: float\[batch 32, tgt 4, hidden 32\]/);
+    assert.match(inner, /\*\*mul\*\*/);
+  });
   test('an inner call of a nested expression shows its own shape, parameters and rule; its line keeps one hint', () => {
     const text = ARITHMETIC.replace('dec, _ = lstm(rep, hidden)\n  logits = dense(dec, vocab)', 'logits = dense(tanh(gru(rep, hidden)), vocab)');
     assert.deepEqual(ctxOf(text).analysis.diagnostics.filter((d) => d.severity === 1), []);
