@@ -166,10 +166,14 @@ export function addModelOutputs(g: Graph, input: ModelDescription, built: ModelB
           const parts = v[f];
           if (!parts) continue;
           const top = parts[(v.layers - 1) * v.directions];
-          g.output(g.alias(g.op1('Reshape', [top, g.constInt64([0, -1])]), `${o}.${f}`));
+          // Declared: ONNX shape inference cannot see through the Reshape's 0 and -1.
+          g.output(g.alias(g.op1('Reshape', [top, g.constInt64([0, -1])]), `${o}.${f}`), undefined, [v.batch < 0 ? 'batch' : v.batch, v.hidden]);
         }
       } else if (!g.outputs.some((x) => x.name === o)) {
-        g.output(g.alias(v.v, o));
+        // The sizes the layers know (a free batch or time by its name), where inference past LSTM, Reshape
+        // or Expand would leave '?'.
+        const known = v.shape.map((s, i) => (s >= 0 ? s : v.names[i] ?? '?'));
+        g.output(g.alias(v.v, o), undefined, known.every((d) => d !== '?') ? known : undefined);
       }
     }
   }
