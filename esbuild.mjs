@@ -2,7 +2,7 @@
 // the server, engine and CLI are bundled whole (onnxruntime-node stays external: it loads a native addon).
 // Usage: node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -22,3 +22,6 @@ for (const e of entries) {
   if (watch) await (await esbuild.context(options)).watch();
   else await esbuild.build(options);
 }
+
+// The Python files a PyTorch export copies (engine/pytorch/index.ts looks for them beside the bundle).
+cpSync('engine/pytorch/py', 'dist/pytorch', { recursive: true });

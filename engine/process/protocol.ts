@@ -89,6 +89,8 @@ export interface ExportParams {
   out?: string;
   /** Replace an existing file at `out`. */
   force?: boolean;
+  /** onnx (default): a model file; pytorch: a folder with the model as an nn.Module and the run's weights. */
+  format?: 'onnx' | 'pytorch';
 }
 export interface ExportResult {
   runId: string;

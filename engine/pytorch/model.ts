@@ -301,6 +301,7 @@ class Gen {
   finish(): ModelSource {
     const cls = className(this.m.experiment);
     const dims = Object.entries(this.m.sizes).map(([k, v]) => `${k} ${v}`).join(', ');
+    const code = [...this.init, ...this.body].join('\n');
     const text = [
       `"""The model of experiment ${this.m.experiment}, as PyTorch: written by \`unroll export --format pytorch\`.`,
       '',
@@ -309,9 +310,10 @@ class Gen {
       'comment is its shape by named dimension. The state_dict\'s keys are the engine\'s parameter names, so a',
       'run\'s checkpoint loads as it is (see run_format.py).',
       '"""',
-      'import torch',
+      // Only what the code uses: pyflakes (and readers) object to unused imports.
+      ...(code.includes('torch.') ? ['import torch'] : []),
       'from torch import nn',
-      'import torch.nn.functional as F',
+      ...(code.includes('F.') ? ['import torch.nn.functional as F'] : []),
       '',
       'import layers',
       '',

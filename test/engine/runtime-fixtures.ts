@@ -47,6 +47,7 @@ export async function buildEngine(): Promise<string> {
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'engine/process/main.ts')], outfile: path.join(dist, 'engine.js') });
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'engine/runtime/worker.ts')], outfile: path.join(dist, 'engine-worker.js') });
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'engine/cli/main.ts')], outfile: path.join(dist, 'cli.js') });
+  fs.cpSync(path.join(root, 'engine/pytorch/py'), path.join(dist, 'pytorch'), { recursive: true }); // as esbuild.mjs does
   return dist;
 }
 

@@ -4,7 +4,7 @@
 // Needs Debian's python3-torch (CI installs it); without it the test says so and skips.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,9 +19,9 @@ import { encodeCheckpoint } from '../../engine/runs/checkpoint';
 import { randomFeeds } from '../../engine/runtime/random-feeds';
 import { buildFeeds, DEFAULT_LR, initialState } from '../../engine/runtime/trainer';
 import type { CachedSession } from '../../engine/runtime/session';
+import { PYTHON, pyflakes, SKIP } from './python';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
-const PYTHON = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
 const work = mkdtempSync(join(tmpdir(), 'unroll-pytorch-'));
 after(() => { if (!process.env.UNROLL_KEEP_PYTORCH) rmSync(work, { recursive: true, force: true }); });
 
@@ -78,10 +78,13 @@ async function engineRun(file: string): Promise<{ dir: string }> {
 
 interface Report { forward: Record<string, { abs?: number; rel?: number; shape?: number[][] }>; next: Record<string, { abs?: number; rel?: number; shape?: number[][] }>; loss?: [number, number]; noise_left?: number }
 
-describe('the PyTorch export computes what the engine computes', { skip: PYTHON ? false : 'no python3 with torch (apt-get install python3-torch)' }, () => {
+describe('the PyTorch export computes what the engine computes', { skip: SKIP }, () => {
   for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.rnn'))) {
     it(`${file}: forward outputs within 1e-5, one step's loss and updated weights within 1e-4 relative (norm-wise, per tensor)`, async () => {
       const { dir } = await engineRun(file);
+      // The generated code passes pyflakes' error checks (undefined names, unused imports, ...).
+      const flakes = pyflakes(['model.py', 'step.py', 'layers.py', 'run_format.py'].map((f) => join(dir, f)).filter((f) => existsSync(f)));
+      if (flakes !== undefined) assert.equal(flakes, '', `${file}: pyflakes`);
       const r = spawnSync(PYTHON!, [join(__dirname, 'check_parity.py'), dir], { encoding: 'utf8' });
       assert.equal(r.status, 0, `check_parity.py failed:\n${r.stderr.slice(-3000)}`);
       const rep = JSON.parse(r.stdout.trim().split('\n').pop()!) as Report;

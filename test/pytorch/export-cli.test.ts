@@ -1,0 +1,94 @@
+// `unroll export RUN DIR --format pytorch` on a trained run, as a user runs it: the folder it writes loads
+// in PyTorch as its README says, and the model with the run's weights computes what the engine computes.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { Batch } from '../../engine/data/index';
+import { encodeCheckpoint } from '../../engine/runs/checkpoint';
+import { loadRun } from '../../engine/runtime/run-loader';
+import { buildFeeds } from '../../engine/runtime/trainer';
+import { buildEngine } from '../engine/runtime-fixtures';
+import { PYTHON, pyflakes, SKIP } from './python';
+
+let cli = '';
+let work = '';
+before(async () => {
+  cli = path.join(await buildEngine(), 'cli.js');
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'unroll-pt-cli-'));
+  fs.mkdirSync(path.join(work, '.unroll'));
+});
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+const unroll = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', timeout: 180_000 });
+
+const ATTEND = `experiment attend
+dims { hidden = 16 }
+data arithmetic { samples = 400, numbers = 2, largest = 9, batch = 16 }
+model {
+  input x: int[batch, src] < vocab
+  input y: int[batch, tgt] < vocab
+  enc, s = lstm(embedding(x, vocab, hidden), hidden)
+  q = repeat(s.h, tgt)
+  c, w = attention(q, enc, score = general)
+  logits = dense(c + q, vocab)
+}
+train { loss = cross_entropy(logits, y), steps = 30, seed = 3 }
+`;
+
+const PY = `import json, sys, torch
+sys.path.insert(0, sys.argv[1])
+import model, run_format
+# As the README says:
+m = model.Attend()
+_, tensors = run_format.read_checkpoint(sys.argv[1] + '/weights.bin')
+run_format.load_weights(m, tensors, model.RENAMED)
+m.eval()
+_, data = run_format.read_checkpoint(sys.argv[2])
+batch = {k[6:]: torch.from_numpy(v).long() for k, v in data.items() if k.startswith('batch/')}
+with torch.no_grad():
+    out = m(batch)
+print(json.dumps({k: (out[k].double() - torch.from_numpy(data['out/' + k]).double()).abs().max().item() for k in out if 'out/' + k in data}))
+`;
+
+describe('unroll export --format pytorch', { skip: SKIP }, () => {
+  it('writes a folder whose model, with the run\'s trained weights, gives the engine\'s outputs', async () => {
+    fs.writeFileSync(path.join(work, 'attend.rnn'), ATTEND);
+    const t = unroll(['train', 'attend.rnn', '--device', 'cpu', '--threads', '1']);
+    assert.equal(t.status, 0, t.stderr);
+    const runDir = t.stdout.trim();
+    const out = path.join(work, 'attend_pt');
+    const e = unroll(['export', runDir, out, '--format', 'pytorch']);
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stdout, /attend_pt\/ \([\d,]+ bytes: model\.py, step\.py, weights\.bin/);
+    for (const f of ['model.py', 'step.py', 'layers.py', 'run_format.py', 'weights.bin', 'vocab.json', 'README.md']) assert.ok(fs.existsSync(path.join(out, f)), `${f} written`);
+    assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /m = model\.Attend\(\)/);
+    const flakes = pyflakes(['model.py', 'step.py'].map((f) => path.join(out, f)));
+    if (flakes !== undefined) assert.equal(flakes, '');
+    // A second export into the same folder is refused without --force.
+    const again = unroll(['export', runDir, out, '--format', 'pytorch']);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /already has files; pass --force/);
+    assert.equal(unroll(['export', runDir, out, '--format', 'tf']).status, 2);
+
+    // The engine's outputs on a batch, with the run's weights (its last checkpoint).
+    const run = await loadRun(runDir, work);
+    const batch: Batch = run.dataset.trainBatches(0)[Symbol.iterator]().next().value!;
+    const fwd = run.model.forward(batch.dims);
+    const session = await ort.InferenceSession.create(fwd.bytes, { intraOpNumThreads: 1 });
+    const weights = (n: string) => { const w = run.weights[n.replace(/^param\//, '')]; return w ? new ort.Tensor('float32', w.data, w.dims) : undefined; };
+    const res = await session.run(buildFeeds({ session, io: fwd.io, key: '', createMs: 0 }, batch, weights, {}));
+    const tensors: Record<string, { dims: number[]; data: Float32Array }> = {};
+    for (const [k, v] of Object.entries(batch.tensors)) tensors[`batch/${k}`] = { dims: [...v.dims], data: Float32Array.from(v.data as Int32Array) };
+    for (const [k, v] of Object.entries(res)) if (v.type === 'float32') tensors[`out/${k}`] = { dims: [...v.dims], data: v.data as Float32Array };
+    const file = path.join(work, 'batch.bin');
+    fs.writeFileSync(file, Buffer.concat(encodeCheckpoint({ epoch: 0, step: 0, stepInEpoch: 0, tensors })));
+    const py = spawnSync(PYTHON!, ['-c', PY, out, file], { encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    const errs = JSON.parse(py.stdout.trim()) as Record<string, number>;
+    assert.deepEqual(Object.keys(errs).sort(), ['c', 'enc', 'logits', 'q', 'w']);
+    for (const [k, d] of Object.entries(errs)) assert.ok(d <= 1e-5, `${k} differs by ${d}`);
+  });
+});
