@@ -62,11 +62,11 @@ function stateField(ctx: LayerCtx, s: StateVal, field: 'h' | 'c', ref: string): 
   return { v, shape: [s.batch, s.hidden], names: ['batch', s.hiddenName], elem: 'float' };
 }
 
-function num(p: unknown, dflt: number): number {
+export function num(p: unknown, dflt: number): number {
   return typeof p === 'number' ? p : dflt;
 }
 
-function asDim(p: unknown): Dim | undefined {
+export function asDim(p: unknown): Dim | undefined {
   if (typeof p === 'number') return { size: p };
   if (typeof p === 'string') return { name: p };
   if (p && typeof p === 'object') {
@@ -77,7 +77,7 @@ function asDim(p: unknown): Dim | undefined {
   return undefined;
 }
 
-function dimName(p: unknown): string | undefined {
+export function dimName(p: unknown): string | undefined {
   if (typeof p === 'string') return p;
   const d = asDim(p);
   return d?.name;

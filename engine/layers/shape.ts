@@ -42,16 +42,21 @@ export function reshape(ctx: LayerCtx, x: TVal, sizes: number[], names: (string 
   return { v, shape: sizes, names, masked, elem: x.elem };
 }
 
-/** transpose(x, [names...]): the permutation that puts x's dimensions in the named order. */
-export function transpose(ctx: LayerCtx, x: TVal, target: { name?: string; size?: number }[]): TVal {
+/** The permutation that puts dimensions in the named order (an unnamed one by its size); also the PyTorch export's. */
+export function transposePerm(names: (string | undefined)[], shape: number[], target: { name?: string; size?: number }[]): number[] {
   const used = new Set<number>();
-  const perm = target.map((d) => {
-    let i = d.name !== undefined ? x.names.findIndex((n, k) => n === d.name && !used.has(k)) : -1;
-    if (i < 0 && d.name === undefined) i = x.shape.findIndex((s, k) => x.names[k] === undefined && s === d.size && !used.has(k));
-    if (i < 0) throw new EngineError(`transpose: ${d.name ?? d.size} is not a dimension of the input [${x.names.map((n, k) => n ?? x.shape[k]).join(', ')}]`);
+  return target.map((d) => {
+    let i = d.name !== undefined ? names.findIndex((n, k) => n === d.name && !used.has(k)) : -1;
+    if (i < 0 && d.name === undefined) i = shape.findIndex((s, k) => names[k] === undefined && s === d.size && !used.has(k));
+    if (i < 0) throw new EngineError(`transpose: ${d.name ?? d.size} is not a dimension of the input [${names.map((n, k) => n ?? shape[k]).join(', ')}]`);
     used.add(i);
     return i;
   });
+}
+
+/** transpose(x, [names...]): the permutation that puts x's dimensions in the named order. */
+export function transpose(ctx: LayerCtx, x: TVal, target: { name?: string; size?: number }[]): TVal {
+  const perm = transposePerm(x.names, x.shape, target);
   if (perm.length !== x.shape.length) throw new EngineError(`transpose: the target names ${perm.length} dimensions; the input has ${x.shape.length}`);
   const v = ctx.g.op1('Transpose', [x.v], { perm });
   return { v, shape: perm.map((p) => x.shape[p]), names: perm.map((p) => x.names[p]), masked: x.masked && perm[0] === 0 && perm[1] === 1, elem: x.elem };

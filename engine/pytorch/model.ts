@@ -4,7 +4,8 @@
 // The statements' named dimensions become comments; the static feature sizes become asserts.
 import type { Dim, ModelStatement, OpStatement, Shape, TensorRef } from '../../language/types';
 import { largerSide, matchAxes } from '../../language/check/broadcast';
-import { dimSize, stmtName } from '../compile/model';
+import { asDim, dimName, dimSize, num, stmtName } from '../compile/model';
+import { transposePerm } from '../layers/shape';
 import { EngineError } from '../layers/types';
 import { className, pyName, pyNumber } from './names';
 
@@ -176,7 +177,7 @@ class Gen {
       case 'transpose': {
         const a = x();
         const dims = ((p.dims as unknown[]) ?? []).map(asDim) as Dim[];
-        const perm = permutation(a.t, dims);
+        const perm = transposePerm(a.t.names, a.t.sizes, dims);
         return this.emit(name, `${a.code}.permute(${perm.join(', ')})`, { names: perm.map((i) => a.t.names[i]), sizes: perm.map((i) => a.t.sizes[i]), masked: a.t.masked && perm[0] === 0 && perm[1] === 1, elem: a.t.elem });
       }
       case 'attention': return this.attention(st, name);
@@ -349,27 +350,4 @@ function activation(act: string, code: string): string {
   throw new EngineError(`unknown activation '${act}'`);
 }
 
-/** transpose's permutation, as engine/layers/shape.ts finds it. */
-function permutation(t: Info, target: Dim[]): number[] {
-  const used = new Set<number>();
-  return target.map((d) => {
-    let i = d.name !== undefined ? t.names.findIndex((n, k) => n === d.name && !used.has(k)) : -1;
-    if (i < 0 && d.name === undefined) i = t.sizes.findIndex((s, k) => t.names[k] === undefined && s === d.size && !used.has(k));
-    if (i < 0) throw new EngineError(`transpose: ${d.name ?? d.size} is not a dimension of the input`);
-    used.add(i);
-    return i;
-  });
-}
 
-function num(p: unknown, dflt: number): number { return typeof p === 'number' ? p : dflt; }
-
-function asDim(p: unknown): Dim | undefined {
-  if (typeof p === 'number') return { size: p };
-  if (typeof p === 'string') return { name: p };
-  if (p && typeof p === 'object') return ((p as { dim?: Dim }).dim ?? p) as Dim;
-  return undefined;
-}
-
-function dimName(p: unknown): string | undefined {
-  return typeof p === 'string' ? p : asDim(p)?.name;
-}
