@@ -6,7 +6,7 @@ import {
 } from '../../language/data';
 import { chunk, floatTensor, intTensor, range, shuffledBatches, validChunks } from './batches';
 import { numericPredictBatch } from './numeric';
-import type { Batch, Dataset, HostTensor } from './types';
+import type { Batch, Dataset, ExportRows, HostTensor } from './types';
 
 /** A data set of `n` stored samples per split, each sample one row of every tensor. */
 interface SampleSet { n: number; tensors: Record<string, HostTensor> }
@@ -30,6 +30,14 @@ function genericDataset(train: SampleSet, valid: SampleSet, batch: number, seed:
     validSize: validIdx.length,
     *trainBatches(epoch: number) { for (const b of shuffledBatches(train.n, batch, seed, epoch)) yield rowsOf(train, b, batchDims, tokensPer); },
     *validBatches() { for (const b of validIdx) yield rowsOf(valid, b, batchDims, tokensPer); },
+    exportRows: () => sampleRows('shuffled', train, valid, batch, batchDims, tokensPer),
+  };
+}
+
+function sampleRows(plan: ExportRows['plan'], train: SampleSet, valid: SampleSet, batch: number, dims: Record<string, number>, tokensPer: number): ExportRows {
+  return {
+    plan, batch, train: rowsOf(train, range(0, train.n), dims, tokensPer), valid: rowsOf(valid, range(0, valid.n), dims, tokensPer),
+    trainTokens: new Array(train.n).fill(tokensPer), validTokens: new Array(valid.n).fill(tokensPer),
   };
 }
 
@@ -133,6 +141,7 @@ export function sineDataset(s: SineSettings, seed: number): Dataset {
       dims: { time: s.seqLen, batch: s.batch }, trainSize: trainIdx.length, validSize: validIdx.length,
       *trainBatches() { for (const b of trainIdx) yield rowsOf(train, b, { time: s.seqLen }, s.seqLen); },
       *validBatches() { for (const b of validIdx) yield rowsOf(valid, b, { time: s.seqLen }, s.seqLen); },
+      exportRows: () => sampleRows('ordered', train, valid, s.batch, { time: s.seqLen }, s.seqLen),
       encode: noText('sine'), decode: noText('sine'), predictBatch: numericPredictBatch(1), save: () => undefined,
     };
   }

@@ -8,7 +8,7 @@
 import { DataError, deriveSeed, fieldTokens, mulberry32, shuffleInPlace, type ClassifySettings, type PairsSettings, type Vocab } from '../../language/data';
 import { chunk, epochRng, floatTensor, intTensor, range, validChunks } from './batches';
 import { decodeTokens, encodeTokens } from './text';
-import type { Batch, Dataset, HostTensor } from './types';
+import type { Batch, Dataset, ExportRows, HostTensor } from './types';
 
 const STREAM_SPLIT = 0x73706c74;
 
@@ -72,6 +72,11 @@ function fitsSource(inputs: string[][], vocab: Vocab, kind: 'chars' | 'words', s
   });
 }
 
+/** Every row of both splits (the PyTorch export): a table's batches are its rows, shuffled per epoch. */
+function tableRows(parts: { train: number[]; valid: number[] }, batch: number, make: (idx: number[]) => Batch, tokens: (row: number) => number): ExportRows {
+  return { plan: 'shuffled', batch, train: make(parts.train), valid: make(parts.valid), trainTokens: parts.train.map(tokens), validTokens: parts.valid.map(tokens) };
+}
+
 /** The held-out rows: the last `valid` fraction of a seeded shuffle (bench/pronounce ports it to Python). */
 export function split(n: number, valid: number, seed: number): { train: number[]; valid: number[] } {
   const order = range(0, n);
@@ -108,6 +113,7 @@ export function classifyDataset(s: ClassifySettings, vocab: Vocab, labels: strin
       for (const b of chunk(order, s.batch)) yield make(b);
     },
     *validBatches() { for (const b of validIdx) yield make(b); },
+    exportRows: () => tableRows(parts, s.batch, make, () => 1),
     encode,
     decode: (ids) => decodeTokens(vocab, ids),
     predictBatch(texts) {
@@ -163,6 +169,7 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
       for (const b of chunk(order, s.batch)) yield make(b);
     },
     *validBatches() { for (const b of validIdx) yield make(b); },
+    exportRows: () => tableRows(parts, s.batch, make, (i) => Math.min(rows[i].y.length, tgt - 1) + 1),
     encode,
     decode: (ids) => decodeTokens(vocab, ids, true, s.targetTokens),
     predictBatch(texts) {

@@ -25,6 +25,15 @@ export interface Dataset {
   targetVocab?: Vocab;
   /** Extension: how the model's input splits into tokens, when it is not the vocabulary's kind (pairs with target_tokens). */
   inputTokens?: 'chars' | 'words';
+  /**
+   * Extension (the PyTorch export): every row of both splits as one batch each (tensors with a leading row
+   * axis, and the mask), the tokens each row counts, and how training batches are drawn from the rows:
+   * `shuffled`, each epoch shuffles the training rows with epochRng(seed, epoch) and cuts full batches (one
+   * smaller batch when there is none); `ordered`, the same cut without the shuffle. Validation batches are
+   * the rows in order, the last one smaller. Undefined: this data's batches are not rows (text streams,
+   * buckets, series windows).
+   */
+  exportRows?(): ExportRows;
   /** Extension (pairs): tokens only targets have, refused in an input. */
   targetOnly?: string[];
   labels?: string[];
@@ -49,6 +58,15 @@ export interface Dataset {
 }
 
 /** What `save()` writes. */
+export interface ExportRows {
+  plan: 'shuffled' | 'ordered';
+  batch: number;
+  train: Batch;
+  valid: Batch;
+  trainTokens: number[];
+  validTokens: number[];
+}
+
 export interface SavedDataset {
   version: 1;
   source: string;

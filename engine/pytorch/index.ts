@@ -31,7 +31,7 @@ export function writePytorch(dir: string, p: PytorchFiles): void {
 }
 
 /** A shared Python file: beside this module in the sources (engine/pytorch/py), in dist/pytorch when bundled. */
-function helper(name: string): string {
+export function helper(name: string): string {
   for (const dir of [path.join(__dirname, 'py'), path.join(__dirname, 'pytorch')]) {
     const p = path.join(dir, name);
     if (fs.existsSync(p)) return fs.readFileSync(p, 'utf8');

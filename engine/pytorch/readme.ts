@@ -1,22 +1,48 @@
-// The README.md of a PyTorch export: what each file is and how to load the trained model.
+// The README.md of a PyTorch export: what each file is, how to load the trained model, how to train it.
 
-export interface ReadmeInput { experiment: string; className: string; run: string; hasStep: boolean; inputs: string[] }
+export interface ReadmeInput { experiment: string; className: string; run: string; hasStep: boolean; hasTrain: boolean; inputs: string[] }
 
 export function pytorchReadme(r: ReadmeInput): string {
   const batch = r.inputs.map((n) => `'${n}': ${n}`).join(', ');
+  const rows = [
+    ['model.py', `\`${r.className}\`, an \`nn.Module\`: one line of \`forward\` per statement of the experiment, its shape as a comment`],
+    ['layers.py', 'what the model needs beside `torch.nn`: recurrent layers over padded batches (a padded step keeps the state), `last` and reductions over real steps, attention'],
+    ...(r.hasStep ? [['step.py', 'the loss, the optimizer and one training step, as the engine takes them']] : []),
+    ...(r.hasTrain ? [['train.py', 'training in one process or many (`torchrun`), writing an Unroll run'], ['data.py', 'the engine\'s batches, epoch by epoch, from `data.bin` (the rows of the data) and `data.json`']] : []),
+    ['run_format.py', 'reads and writes Unroll checkpoints (`weights.bin`, a run\'s `checkpoint-*.bin`)'],
+    ['weights.bin', 'the run\'s last checkpoint: weights, optimizer state and its step; the state_dict keys are the engine\'s parameter names'],
+    ['vocab.json', 'the run\'s data description: vocabulary, labels, sizes'],
+    ['experiment.rnn', 'the experiment the run trained'],
+  ];
+  const train = r.hasTrain ? `
+## Train
+
+\`\`\`sh
+python3 train.py                          # one process: CPU, or the first GPU
+torchrun --nproc_per_node 4 train.py      # four processes on this machine (one per GPU, or gloo on CPUs)
+torchrun --nnodes 4 --nproc_per_node 8 --rdzv_backend c10d --rdzv_endpoint HOST:PORT train.py   # 4 hosts of 8 GPUs
+\`\`\`
+
+It goes on from the run's last checkpoint (\`--fresh\` starts from PyTorch's initial weights instead). Every
+process reads the same global batches and takes its share of each one's rows; the gradients are averaged,
+and each loss is divided by the whole batch's count, so N processes take the steps one process would. Rank 0
+writes a new run under \`RUNS/${r.experiment}/<run id>/\` (\`--runs DIR\` says where; by default the
+workspace the export came from) in Unroll's format: \`settings.json\`, \`metrics.jsonl\` (a line per step and
+per epoch), \`checkpoint-*.bin\` and \`checkpoint.json\`, \`vocab.json\` and \`experiment.rnn\`. Unroll's loss
+panel shows it, and \`unroll predict\`, \`sample\`, \`export\` and \`train --resume\` work on it.
+` : `
+Not written for this data: \`data.py\` and \`train.py\` (they cover data whose batches are rows: the generated
+sources, \`classify\` and \`pairs\`; text streams, buckets and series windows are to come).
+`;
   return `# ${r.experiment} as PyTorch
 
-Written by \`unroll export ${r.run} --format pytorch\` from run ${r.run}.
+Written by \`unroll export ${r.run} --format pytorch\`.
 
 | file | what it is |
 | --- | --- |
-| \`model.py\` | \`${r.className}\`, an \`nn.Module\`: one line of \`forward\` per statement of the experiment, its shape as a comment |
-| \`layers.py\` | what the model needs beside \`torch.nn\`: recurrent layers over padded batches (a padded step keeps the state), \`last\` and reductions over real steps, attention |
-${r.hasStep ? '| `step.py` | the loss, the optimizer and one training step, as the engine takes them |\n' : ''}| \`run_format.py\` | reads and writes Unroll checkpoints (\`weights.bin\`, a run's \`checkpoint-*.bin\`) |
-| \`weights.bin\` | the run's trained weights; the state_dict keys are the engine's parameter names |
-| \`vocab.json\` | the run's data description: vocabulary, labels, sizes |
+${rows.map(([f, w]) => `| \`${f}\` | ${w} |`).join('\n')}
 
-Load and run it (Python 3 with PyTorch):
+## Load and run the trained model (Python 3 with PyTorch)
 
 \`\`\`python
 import torch
@@ -31,8 +57,5 @@ with torch.no_grad():
 \`\`\`
 
 \`out\` holds every named tensor of the model block. Token ids are the ones in \`vocab.json\`.
-
-Not written yet: \`data.py\` (the engine's loaders in Python) and \`train.py\` (training under \`torchrun\`), so
-training in PyTorch means writing the loop around \`step.train_step\`.
-`;
+${train}`;
 }

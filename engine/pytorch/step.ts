@@ -32,9 +32,16 @@ export function generateStep(s: StepInput): string {
     '    return out[name] if name in out else batch[name]',
     '',
     '',
-    'def loss_of(out, batch, mask=None):',
+    'def loss_terms(out, batch, mask=None):',
+    '    """The summed loss and what it is a mean over (real tokens, or elements): train.py divides the',
+    '    sum by the count of the whole batch, split over processes or not."""',
     `    pred, y = tensor(out, batch, ${JSON.stringify(pred)}), tensor(out, batch, ${JSON.stringify(target)})`,
     ...lossBody(loss.fn, mask),
+    '',
+    '',
+    'def loss_of(out, batch, mask=None):',
+    '    total, count = loss_terms(out, batch, mask)',
+    '    return total / count.clamp(min=1)  # an all-padding batch gives 0, as the engine\'s',
     '',
     '',
     'def make_optimizer(model):',
@@ -64,19 +71,20 @@ function targetMask(y: Shape | undefined, maskDim?: string): string | undefined 
 }
 
 function lossBody(fn: string, mask: string | undefined): string[] {
+  const all = '    return total, torch.tensor(float(y.numel()), device=total.device)';
   switch (fn) {
     case 'cross_entropy':
-      if (!mask) return ['    return F.cross_entropy(pred.reshape(-1, pred.shape[-1]), y.reshape(-1).long())'];
+      if (!mask) return ['    total = F.cross_entropy(pred.reshape(-1, pred.shape[-1]), y.reshape(-1).long(), reduction=\'sum\')', all];
       return [
-        '    # The mean over real tokens: padded positions count in no loss (an all-padding batch gives 0).',
+        '    # Over real tokens only: padded positions count in no loss.',
         `    m = ${mask}`,
         '    nll = F.cross_entropy(pred.reshape(-1, pred.shape[-1]), y.reshape(-1).long(), reduction=\'none\').reshape(m.shape)',
-        '    return (nll * m).sum() / m.sum().clamp(min=1)',
+        '    return (nll * m).sum(), m.sum()',
       ];
     case 'binary_cross_entropy':
-      return ['    return F.binary_cross_entropy(pred.reshape(y.shape), y.to(pred.dtype))'];
+      return ['    total = F.binary_cross_entropy(pred.reshape(y.shape), y.to(pred.dtype), reduction=\'sum\')', all];
     case 'mse':
-      return ['    return F.mse_loss(pred.reshape(y.shape), y.to(pred.dtype))'];
+      return ['    total = F.mse_loss(pred.reshape(y.shape), y.to(pred.dtype), reduction=\'sum\')', all];
   }
   throw new EngineError(`unknown loss '${fn}'`);
 }

@@ -14,7 +14,7 @@ import { toolchain } from './toolchain';
 
 export async function exportJob(p: ExportParams, note: (m: string) => void): Promise<ExportResult> {
   const run = await loadRun(p.run, p.workspaceRoot, note);
-  if (p.format === 'pytorch') return exportPytorchRun(run, p.out ? path.resolve(p.out) : path.join(run.dir, 'pytorch'), p.force === true || p.out === undefined);
+  if (p.format === 'pytorch') return await exportPytorchRun(run, p.out ? path.resolve(p.out) : path.join(run.dir, 'pytorch'), p.force === true || p.out === undefined);
   const out = path.resolve(p.out ?? path.join(run.dir, 'model.onnx'));
   checkTarget(out, p.force || p.out === undefined);
   const flat: Record<string, Float32Array> = {};

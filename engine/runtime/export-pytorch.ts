@@ -4,14 +4,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExportResult } from '../process/protocol';
-import { pytorchFiles } from '../pytorch/index';
+import { dataFiles } from '../pytorch/data';
+import { helper, pytorchFiles } from '../pytorch/index';
 import { pytorchReadme } from '../pytorch/readme';
 import { describeWriteError, writeFileAtomic } from '../runs/atomic';
-import { encodeCheckpoint } from '../runs/checkpoint';
+import { encodeCheckpoint, readLatestCheckpoint } from '../runs/checkpoint';
+import { readExperimentText } from '../runs/store';
+import { loadDataset } from '../data/index';
+import type { ExportRows } from '../data/types';
 import { UserError } from './jobs-types';
 import type { LoadedRun } from './run-loader';
+import { DEFAULT_LR } from './trainer';
 
-export function exportPytorchRun(run: LoadedRun, dir: string, force: boolean): ExportResult {
+export async function exportPytorchRun(run: LoadedRun, dir: string, force: boolean): Promise<ExportResult> {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UserError(`cannot export to ${dir}: it is a file; give a folder`);
   if (fs.existsSync(dir) && fs.readdirSync(dir).length && !force) throw new UserError(`${dir} already has files; pass --force to replace them, or give another folder`);
   let files: Record<string, string | Uint8Array>;
@@ -19,13 +24,16 @@ export function exportPytorchRun(run: LoadedRun, dir: string, force: boolean): E
   try {
     const p = pytorchFiles(run.analysis, { ...run.settings.dims, ...run.dataset.dims });
     className = p.className;
-    const tensors: Record<string, { dims: number[]; data: Float32Array }> = {};
-    for (const [k, v] of Object.entries(run.weights)) tensors[`param/${k}`] = v;
+    // The run's last checkpoint as it is: weights, optimizer state and the step it stopped at (train.py goes on).
+    const ck = readLatestCheckpoint(run.dir)!;
+    const rows = p.files['step.py'] ? await trainingRows(run) : undefined;
     files = {
       ...p.files,
-      'weights.bin': Buffer.concat(encodeCheckpoint({ epoch: 0, step: 0, stepInEpoch: 0, tensors, meta: { run: `${run.settings.experiment}/${run.runId}` } })),
+      'weights.bin': Buffer.concat(encodeCheckpoint({ ...ck.state, meta: { ...ck.state.meta, run: `${run.settings.experiment}/${run.runId}` } })),
       'vocab.json': JSON.stringify(run.dataset.save(), null, 1) + '\n',
-      'README.md': pytorchReadme({ experiment: run.analysis.experiment, className, run: `${run.settings.experiment}/${run.runId}`, hasStep: 'step.py' in p.files, inputs: run.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
+      'experiment.rnn': readExperimentText(run.dir),
+      ...(rows ? { ...dataFiles(rows, run.settings.seed), 'train.py': helper('train.py'), 'data.py': helper('data.py'), 'train.json': trainConfig(run, className) } : {}),
+      'README.md': pytorchReadme({ experiment: run.analysis.experiment, className, run: `${run.settings.experiment}/${run.runId}`, hasStep: 'step.py' in p.files, hasTrain: !!rows, inputs: run.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
     };
   } catch (e) {
     throw new UserError(`export of ${run.dir} as PyTorch failed: ${(e as Error).message}`);
@@ -38,4 +46,24 @@ export function exportPytorchRun(run: LoadedRun, dir: string, force: boolean): E
   }
   const bytes = Object.values(files).reduce((n, f) => n + (typeof f === 'string' ? Buffer.byteLength(f) : f.byteLength), 0);
   return { runId: run.runId, path: dir, bytes, about: path.join(dir, 'README.md') };
+}
+
+/** The training data's rows, as the engine batches them (a file source is read again: a run keeps no rows). */
+async function trainingRows(run: LoadedRun): Promise<ExportRows | undefined> {
+  let rows = run.dataset.exportRows?.();
+  if ((!rows || rows.trainTokens.length === 0) && run.analysis.data?.path) {
+    const d = await loadDataset(run.analysis.data, { seed: run.settings.seed, baseDir: path.dirname(run.settings.file) }).catch(() => undefined);
+    rows = d?.exportRows?.();
+  }
+  return rows && rows.trainTokens.length ? rows : undefined;
+}
+
+/** What train.py needs of the run: the settings it writes, where runs go, the schedule. */
+function trainConfig(run: LoadedRun, className: string): string {
+  const t = run.analysis.train!;
+  const lr = t.optimizer.params.lr ?? DEFAULT_LR[t.optimizer.name] ?? 1e-3;
+  return JSON.stringify({
+    experiment: run.settings.experiment, className, runs: path.dirname(path.dirname(run.dir)),
+    epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, settings: run.settings,
+  }, null, 1) + '\n';
 }

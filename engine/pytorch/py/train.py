@@ -1,0 +1,199 @@
+"""Trains the exported experiment in PyTorch, in one process or many under torchrun
+(DistributedDataParallel: NCCL on GPUs, gloo on CPUs), and writes the run in Unroll's format, so Unroll's
+loss panel, predict, sample, export and train --resume read it like one of its own.
+
+    python3 train.py                          # one process
+    torchrun --nproc_per_node 4 train.py      # four processes on this machine
+
+Every process reads the same global batches (data.py: the engine's batches, epoch by epoch) and takes its
+share of each batch's rows; the gradients are averaged over processes, and each loss is the sum over the
+process's rows divided by the whole batch's count, so N processes take the steps one process takes.
+Only rank 0 writes the run.
+"""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import time
+
+import torch
+import torch.distributed as dist
+
+import data as data_mod
+import model as model_mod
+import run_format
+import step
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def parse_args(cfg):
+    p = argparse.ArgumentParser(description=f'Train {cfg["experiment"]} with PyTorch; the run goes to RUNS/{cfg["experiment"]}/<run id>/.')
+    p.add_argument('--runs', default=cfg['runs'], help='the runs folder of an Unroll workspace (default: the one the export came from)')
+    p.add_argument('--epochs', type=int, default=cfg['epochs'])
+    p.add_argument('--steps', type=int, default=cfg.get('steps'), help='stop after this many steps')
+    p.add_argument('--weights', default=os.path.join(HERE, 'weights.bin') if os.path.exists(os.path.join(HERE, 'weights.bin')) else None,
+                   help='start from these weights (an Unroll checkpoint); default: the exported run\'s')
+    p.add_argument('--fresh', action='store_true', help='start from PyTorch\'s initial weights, not the exported run\'s')
+    return p.parse_args()
+
+
+class Processes:
+    """This process's place among torchrun's: rank, world size, device; one process without torchrun."""
+
+    def __init__(self):
+        self.world = int(os.environ.get('WORLD_SIZE', '1'))
+        self.rank = int(os.environ.get('RANK', '0'))
+        local = int(os.environ.get('LOCAL_RANK', '0'))
+        cuda = torch.cuda.is_available()
+        self.device = torch.device(f'cuda:{local}' if cuda else 'cpu')
+        if cuda:
+            torch.cuda.set_device(self.device)
+        if self.world > 1:
+            dist.init_process_group('nccl' if cuda else 'gloo')
+
+    def share(self, n):
+        """This rank's rows of a batch of n."""
+        return slice(self.rank * n // self.world, (self.rank + 1) * n // self.world)
+
+    def sum(self, t):
+        if self.world > 1:
+            dist.all_reduce(t)
+        return t
+
+
+def names_of(m):
+    """Each parameter object -> its engine name (`enc.weight_ih_l0`, `dense#1.weight`)."""
+    return {p: run_format.engine_name(k, model_mod.RENAMED) for k, p in m.named_parameters()}
+
+
+def save_checkpoint(run_dir, m, opt, epoch, step_no, step_in_epoch, loss, valid_loss):
+    tensors = {}
+    names = names_of(m)
+    for p, name in names.items():
+        tensors['param/' + name] = p
+    for p, state in opt.state.items():
+        for slot, v in state.items():
+            if torch.is_tensor(v) and v.shape == p.shape:
+                tensors[f'opt/{names[p]}/{slot}'] = v
+    file = f'checkpoint-{epoch + 1}-step{step_in_epoch}.bin' if step_in_epoch else f'checkpoint-{epoch}.bin'
+    tmp = os.path.join(run_dir, file + '.tmp')
+    run_format.write_checkpoint(tmp, tensors, epoch, step_no, step_in_epoch, {'trainer': 'pytorch'})
+    os.replace(tmp, os.path.join(run_dir, file))
+    pointer = {'file': file, 'epoch': epoch, 'step': step_no, 'stepInEpoch': step_in_epoch,
+               'time': datetime.datetime.utcnow().isoformat(timespec='milliseconds') + 'Z', 'loss': loss}
+    if valid_loss is not None:
+        pointer['validLoss'] = valid_loss
+    with open(os.path.join(run_dir, 'checkpoint.json.tmp'), 'w') as f:
+        json.dump(pointer, f, indent=2)
+    os.replace(os.path.join(run_dir, 'checkpoint.json.tmp'), os.path.join(run_dir, 'checkpoint.json'))
+
+
+def load_start(m, opt, path):
+    """The weights (and Adam's state, when the checkpoint has it) of an Unroll checkpoint; returns its step."""
+    header, tensors = run_format.read_checkpoint(path)
+    run_format.load_weights(m, tensors, model_mod.RENAMED)
+    for p, name in names_of(m).items():
+        slots = {k.split('/')[-1]: v for k, v in tensors.items() if k.startswith(f'opt/{name}/')}
+        if slots:
+            opt.state[p] = {k: torch.from_numpy(v).to(p.device) for k, v in slots.items()}
+            opt.state[p]['step'] = torch.tensor(float(header['step']))
+    return header['step']
+
+
+def new_run(cfg, runs, procs):
+    run_id = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
+    run_dir = os.path.join(runs, cfg['experiment'], run_id)
+    os.makedirs(run_dir)
+    settings = dict(cfg['settings'], runId=run_id, created=datetime.datetime.utcnow().isoformat(timespec='milliseconds') + 'Z',
+                    device=procs.device.type, trainer='pytorch', processes=procs.world)
+    with open(os.path.join(run_dir, 'settings.json'), 'w') as f:
+        json.dump(settings, f, indent=2)
+    for name in ('vocab.json', 'experiment.rnn'):
+        shutil.copy(os.path.join(HERE, name), os.path.join(run_dir, name))
+    return run_dir
+
+
+def validate(m, data, procs):
+    m.eval()
+    total = count = 0.0
+    with torch.no_grad():
+        for batch, mask, _ in data.valid_batches():
+            batch = {k: v.to(procs.device) for k, v in batch.items()}
+            mask = None if mask is None else mask.to(procs.device)
+            t, c = step.loss_terms(m(batch, mask), batch, mask)
+            total, count = total + t.item(), count + c.item()
+    m.train()
+    return total / count if count else None
+
+
+def main():
+    with open(os.path.join(HERE, 'train.json')) as f:
+        cfg = json.load(f)
+    args = parse_args(cfg)
+    procs = Processes()
+    torch.manual_seed(cfg['seed'] + procs.rank)  # dropout masks differ per process, as their rows do
+    m = getattr(model_mod, cfg['className'])().to(procs.device)
+    opt = step.make_optimizer(m)
+    start = load_start(m, opt, args.weights) if args.weights and not args.fresh else 0
+    net = torch.nn.parallel.DistributedDataParallel(m) if procs.world > 1 else m
+    data = data_mod.Data(HERE)
+    run_dir = new_run(cfg, args.runs, procs) if procs.rank == 0 else None
+    metrics = open(os.path.join(run_dir, 'metrics.jsonl'), 'a') if run_dir else None
+    if run_dir:
+        print(run_dir, flush=True)
+    step_no, per_epoch = start, data.steps_per_epoch()
+    # A checkpoint's step says where its run stopped: go on from there (the batches it had, skipped).
+    first, skip = divmod(start, per_epoch) if per_epoch else (0, 0)
+    for epoch in range(first, args.epochs):
+        t0, epoch_total, epoch_count, in_epoch = time.time(), 0.0, 0.0, skip
+        for batch, mask, tokens in data.train_batches(epoch):
+            if skip:
+                skip -= 1
+                continue
+            if args.steps is not None and step_no >= args.steps:
+                break
+            ts = time.time()
+            rows = procs.share(next(iter(batch.values())).shape[0])
+            local = {k: v[rows].to(procs.device) for k, v in batch.items()}
+            local_mask = None if mask is None else mask[rows].to(procs.device)
+            total, count = step.loss_terms(net(local, local_mask), local, local_mask)
+            sums = procs.sum(torch.stack([total.detach(), count.detach().to(total.dtype)]))
+            loss = total / sums[1].clamp(min=1) * procs.world  # DDP averages the gradients over processes
+            opt.zero_grad()
+            loss.backward()
+            norm = torch.nn.utils.clip_grad_norm_(m.parameters(), cfg['clip'] if cfg.get('clip') else float('inf'))
+            opt.step()
+            step_no, in_epoch = step_no + 1, in_epoch + 1
+            value = (sums[0] / sums[1].clamp(min=1)).item()
+            epoch_total, epoch_count = epoch_total + sums[0].item(), epoch_count + sums[1].item()
+            if metrics:
+                ms = (time.time() - ts) * 1000
+                metrics.write(json.dumps({'kind': 'step', 'epoch': epoch + 1, 'step': step_no, 'loss': value, 'tokens': tokens,
+                                          'tokensPerSec': tokens / max(ms / 1000, 1e-9), 'ms': ms, 'lr': cfg['lr'],
+                                          'time': int(time.time() * 1000), 'gradNorm': norm.item()}) + '\n')
+                metrics.flush()
+        partial = in_epoch < per_epoch
+        valid_loss = validate(m, data, procs) if procs.rank == 0 else None
+        train_loss = epoch_total / epoch_count if epoch_count else None
+        if metrics:
+            line = {'kind': 'epoch', 'epoch': epoch + 1, 'step': step_no, 'trainLoss': train_loss, 'train': {},
+                    'seconds': time.time() - t0, 'time': int(time.time() * 1000)}
+            if partial:
+                line['partial'] = True
+            if valid_loss is not None:
+                line.update(validLoss=valid_loss, valid={})
+            metrics.write(json.dumps(line) + '\n')
+            metrics.flush()
+            save_checkpoint(run_dir, m, opt, epoch if partial else epoch + 1, step_no, in_epoch if partial else 0, train_loss, valid_loss)
+        if procs.world > 1:
+            dist.barrier()
+        if partial:
+            break
+    if procs.world > 1:
+        dist.destroy_process_group()
+
+
+if __name__ == '__main__':
+    main()
