@@ -23,6 +23,9 @@ torchrun --nproc_per_node 4 train.py      # four processes on this machine (one 
 torchrun --nnodes 4 --nproc_per_node 8 --rdzv_backend c10d --rdzv_endpoint HOST:PORT train.py   # 4 hosts of 8 GPUs
 \`\`\`
 
+With PyTorch 1.13 on Python 3.11 (Debian 12's \`python3-torch\`), torchrun's defaults fail before it starts the
+processes (\`'NoneType' object has no attribute 'get'\`); add \`--redirects 2 --tee 1\` after \`torchrun\`.
+
 It goes on from the run's last checkpoint (\`--fresh\` starts from PyTorch's initial weights instead). Every
 process reads the same global batches and takes its share of each one's rows; the gradients are averaged,
 and each loss is divided by the whole batch's count, so N processes take the steps one process would. Rank 0

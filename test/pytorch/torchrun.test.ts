@@ -1,0 +1,88 @@
+// train.py under torchrun: two processes (gloo, CPU) take the steps one process takes on the same global
+// batches, and the run rank 0 writes is an Unroll run: predict reads it and `unroll train --resume` goes on
+// from its checkpoint. Also prints tokens per second for 1 and 2 processes (the note's figures).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readLatestCheckpoint } from '../../engine/runs/checkpoint';
+import { readSettings } from '../../engine/runs/store';
+import { buildEngine } from '../engine/runtime-fixtures';
+import { PYTHON, SKIP } from './python';
+
+let cli = '';
+let work = '';
+before(async () => {
+  cli = path.join(await buildEngine(), 'cli.js');
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'unroll-torchrun-'));
+  fs.mkdirSync(path.join(work, '.unroll'));
+});
+after(() => { if (!process.env.UNROLL_KEEP_PYTORCH) fs.rmSync(work, { recursive: true, force: true }); });
+const unroll = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', timeout: 180_000 });
+const ENV = { ...process.env, OMP_NUM_THREADS: '1' };
+const TORCHRUN = ['/usr/bin/torchrun', 'torchrun'].find((p) => spawnSync(p, ['--help']).status === 0);
+const TORCHRUN_FLAGS = ['--redirects', '2', '--tee', '1'];
+
+// No dropout: with it, two processes draw other masks than one (each rank seeds its own).
+const EXPERIMENT = `experiment enc_dec
+dims { hidden = 16 }
+data arithmetic { samples = 640, numbers = 2, largest = 9, batch = 32 }
+model {
+  input x: int[batch, src] < vocab
+  input y: int[batch, tgt] < vocab
+  enc, s = lstm(embedding(x, vocab, hidden), hidden)
+  q = repeat(s.h, tgt)
+  c, w = attention(q, enc, score = general)
+  logits = dense(c + q, vocab)
+}
+train { loss = cross_entropy(logits, y), steps = 3, clip = 1, metrics = [accuracy] }
+predict { from = "3+4" }
+`;
+
+interface Step { kind: string; step: number; loss: number; tokensPerSec: number }
+const steps = (run: string): Step[] => fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Step).filter((m) => m.kind === 'step');
+
+describe('train.py under torchrun', { skip: SKIP || (TORCHRUN ? false : 'no torchrun') }, () => {
+  it('2 processes take the steps 1 process takes; the run they write is an Unroll run that predict and resume read', () => {
+    fs.writeFileSync(path.join(work, 'enc_dec.rnn'), EXPERIMENT);
+    const t = unroll(['train', 'enc_dec.rnn', '--device', 'cpu', '--threads', '1']);
+    assert.equal(t.status, 0, t.stderr);
+    const out = path.join(work, 'pt');
+    const e = unroll(['export', t.stdout.trim(), out, '--format', 'pytorch']);
+    assert.equal(e.status, 0, e.stderr);
+    for (const f of ['train.py', 'data.py', 'data.bin', 'data.json', 'train.json']) assert.ok(fs.existsSync(path.join(out, f)), `${f} written`);
+
+    const runs = path.join(work, '.unroll', 'runs');
+    const one = spawnSync(PYTHON!, [path.join(out, 'train.py'), '--epochs', '2', '--steps', '30'], { encoding: 'utf8', env: ENV, timeout: 300_000 });
+    assert.equal(one.status, 0, one.stderr.slice(-2000));
+    // --redirects/--tee: torch 1.13's torchrun fails on Python 3.11 with their defaults (Debian 12's python3-torch).
+    const two = spawnSync(TORCHRUN!, ['--standalone', '--nproc_per_node', '2', ...TORCHRUN_FLAGS, path.join(out, 'train.py'), '--epochs', '2', '--steps', '30'], { encoding: 'utf8', env: ENV, timeout: 300_000 });
+    assert.equal(two.status, 0, two.stderr.slice(-2000));
+    const run1 = one.stdout.trim().split('\n').pop()!, run2 = two.stdout.trim().split('\n').pop()!.replace(/^\[\w+\]:/, '');
+    assert.ok(run1.startsWith(runs) && run2.startsWith(runs) && run1 !== run2, `two runs under ${runs}: ${run1}, ${run2}`);
+
+    // It went on from the exported run's step 3, to 30, and two processes took the same steps.
+    const s1 = steps(run1), s2 = steps(run2);
+    assert.deepEqual(s1.map((s) => s.step), Array.from({ length: 27 }, (_, i) => i + 4));
+    assert.deepEqual(s2.map((s) => s.step), s1.map((s) => s.step));
+    s1.forEach((a, i) => assert.ok(Math.abs(a.loss - s2[i].loss) <= 1e-4 * Math.max(1, Math.abs(a.loss)), `step ${a.step}: 1 process ${a.loss}, 2 processes ${s2[i].loss}`));
+    assert.ok(s1[s1.length - 1].loss < s1[0].loss, 'the loss went down');
+
+    // An Unroll run: its settings, a checkpoint at the last step, and predict, export and resume work on it.
+    const settings = readSettings(run2);
+    assert.equal(settings.experiment, 'enc_dec');
+    assert.equal((settings as unknown as { processes: number }).processes, 2);
+    assert.equal(readLatestCheckpoint(run2)!.state.step, 30);
+    const p = unroll(['predict', run2, '3+4']);
+    assert.equal(p.status, 0, p.stderr);
+    assert.ok(p.stdout.trim().length > 0, 'predict answers');
+    const resumed = unroll(['train', '--resume', run2, '--steps', '33', '--device', 'cpu', '--threads', '1']);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.equal(readLatestCheckpoint(run2)!.state.step, 33);
+
+    const rate = (s: Step[]) => s.slice(2).reduce((n, x) => n + x.tokensPerSec, 0) / (s.length - 2);
+    console.log(`tokens/s (mean over steps 6-30, batch 32, OMP_NUM_THREADS=1): 1 process ${rate(s1).toFixed(0)}, 2 processes ${rate(s2).toFixed(0)}`);
+  });
+});
