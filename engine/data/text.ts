@@ -89,6 +89,11 @@ function stream(s: TextSettings, vocab: Vocab, input: Int32Array[] | undefined, 
     validSize: validIdx.length,
     *trainBatches(epoch: number) { if (input) for (const j of order(epoch)) yield make(trainStarts(j)); },
     *validBatches() { for (const b of validIdx) yield make(b); },
+    // Batch j's windows as rows j*B.. of one table: the blocks are what an epoch shuffles.
+    exportRows: () => {
+      const train = range(0, nBatches).flatMap(trainStarts), valid = validIdx.flat();
+      return { plan: 'blocks', shuffle: s.shuffle, batch: rows, validBatch: s.batch, train: make(train), valid: make(valid), trainTokens: train.map(() => T), validTokens: valid.map(() => T) };
+    },
     save: () => undefined,
   };
 }
@@ -156,6 +161,16 @@ function bucketed(s: TextSettings, buckets: number[], vocab: Vocab, input: Int32
     validSize: validPlan.length,
     *trainBatches(epoch: number) { if (input) for (const p of plan(trainGroups, epochRng(seed, epoch))) yield make(p.idx, p.T); },
     *validBatches() { for (const p of validPlan) yield make(p.idx, p.T); },
+    // Every sentence padded to the longest bucket, with its own bucket: data.py cuts each batch to its bucket.
+    exportRows: () => {
+      const train = range(0, nTrain), valid = range(nTrain, sents.length);
+      const bucket = (i: number) => bucketFor(sents[i].length, buckets);
+      const tokens = (i: number) => sents[i].length - 1;
+      return {
+        plan: 'buckets', batch: s.batch, train: make(train, maxB), valid: make(valid, maxB), trainTokens: train.map(tokens), validTokens: valid.map(tokens),
+        buckets: { sizes: buckets, train: train.map(bucket), valid: valid.map(bucket) },
+      };
+    },
     save: () => undefined,
   };
 }

@@ -59,8 +59,15 @@ export interface Dataset {
 
 /** What `save()` writes. */
 export interface ExportRows {
-  plan: 'shuffled' | 'ordered';
+  /** blocks: batch j is rows j*batch..(j+1)*batch-1 (a text stream's windows), the blocks shuffled per epoch
+   *  when `shuffle`; buckets: text.ts's bucketed plan, each row in bucket `bucket[i]` (its width). */
+  plan: 'shuffled' | 'ordered' | 'blocks' | 'buckets';
   batch: number;
+  /** Validation batches' size when it is not `batch` (a stream too short for `batch` rows of windows). */
+  validBatch?: number;
+  shuffle?: boolean;
+  /** buckets: the bucket lengths, and each train and validation row's bucket length. */
+  buckets?: { sizes: number[]; train: number[]; valid: number[] };
   train: Batch;
   valid: Batch;
   trainTokens: number[];

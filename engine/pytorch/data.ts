@@ -20,7 +20,7 @@ export function dataFiles(r: ExportRows, seed: number): Record<string, string | 
   put('valid', r.valid, r.validTokens);
   return {
     'data.bin': Buffer.concat(encodeCheckpoint({ epoch: 0, step: 0, stepInEpoch: 0, tensors })),
-    'data.json': JSON.stringify({ plan: r.plan, batch: r.batch, seed, ints: [...ints] }, null, 1) + '\n',
+    'data.json': JSON.stringify({ plan: r.plan, batch: r.batch, seed, ints: [...ints], ...(r.shuffle !== undefined ? { shuffle: r.shuffle } : {}), ...(r.validBatch ? { validBatch: r.validBatch } : {}), ...(r.buckets ? { buckets: r.buckets } : {}) }) + '\n',
   };
 }
 

@@ -1,6 +1,6 @@
 // The README.md of a PyTorch export: what each file is, how to load the trained model, how to train it.
 
-export interface ReadmeInput { experiment: string; className: string; run: string; hasStep: boolean; hasTrain: boolean; inputs: string[] }
+export interface ReadmeInput { experiment: string; className: string; run: string; hasStep: boolean; hasTrain: boolean; carryState?: boolean; inputs: string[] }
 
 export function pytorchReadme(r: ReadmeInput): string {
   const batch = r.inputs.map((n) => `'${n}': ${n}`).join(', ');
@@ -14,6 +14,9 @@ export function pytorchReadme(r: ReadmeInput): string {
     ['vocab.json', 'the run\'s data description: vocabulary, labels, sizes'],
     ['experiment.rnn', 'the experiment the run trained'],
   ];
+  const missing = r.carryState
+    ? 'Not written for this experiment: `data.py` and `train.py`, which do not carry the recurrent state from batch to batch yet (`carry_state = true`).'
+    : 'Not written for this experiment: `data.py` and `train.py` (its data could not be read again to export its rows).';
   const train = r.hasTrain ? `
 ## Train
 
@@ -33,10 +36,7 @@ writes a new run under \`RUNS/${r.experiment}/<run id>/\` (\`--runs DIR\` says w
 workspace the export came from) in Unroll's format: \`settings.json\`, \`metrics.jsonl\` (a line per step and
 per epoch), \`checkpoint-*.bin\` and \`checkpoint.json\`, \`vocab.json\` and \`experiment.rnn\`. Unroll's loss
 panel shows it, and \`unroll predict\`, \`sample\`, \`export\` and \`train --resume\` work on it.
-` : `
-Not written for this data: \`data.py\` and \`train.py\` (they cover data whose batches are rows: the generated
-sources, \`classify\` and \`pairs\`; text streams, buckets and series windows are to come).
-`;
+` : `\n${missing}\n`;
   return `# ${r.experiment} as PyTorch
 
 Written by \`unroll export ${r.run} --format pytorch\`.

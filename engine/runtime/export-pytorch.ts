@@ -26,14 +26,15 @@ export async function exportPytorchRun(run: LoadedRun, dir: string, force: boole
     className = p.className;
     // The run's last checkpoint as it is: weights, optimizer state and the step it stopped at (train.py goes on).
     const ck = readLatestCheckpoint(run.dir)!;
-    const rows = p.files['step.py'] ? await trainingRows(run) : undefined;
+    // carry_state (each batch starts from the last one's state) is not in train.py yet: no train.py then.
+    const rows = p.files['step.py'] && !run.analysis.train?.carryState ? await trainingRows(run) : undefined;
     files = {
       ...p.files,
       'weights.bin': Buffer.concat(encodeCheckpoint({ ...ck.state, meta: { ...ck.state.meta, run: `${run.settings.experiment}/${run.runId}` } })),
       'vocab.json': JSON.stringify(run.dataset.save(), null, 1) + '\n',
       'experiment.rnn': readExperimentText(run.dir),
       ...(rows ? { ...dataFiles(rows, run.settings.seed), 'train.py': helper('train.py'), 'data.py': helper('data.py'), 'train.json': trainConfig(run, className) } : {}),
-      'README.md': pytorchReadme({ experiment: run.analysis.experiment, className, run: `${run.settings.experiment}/${run.runId}`, hasStep: 'step.py' in p.files, hasTrain: !!rows, inputs: run.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
+      'README.md': pytorchReadme({ experiment: run.analysis.experiment, className, run: `${run.settings.experiment}/${run.runId}`, hasStep: 'step.py' in p.files, hasTrain: !!rows, carryState: run.analysis.train?.carryState === true, inputs: run.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
     };
   } catch (e) {
     throw new UserError(`export of ${run.dir} as PyTorch failed: ${(e as Error).message}`);

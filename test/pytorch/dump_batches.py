@@ -21,6 +21,8 @@ for epoch in (0, 1):
 for i, (batch, mask, tokens) in enumerate(d.valid_batches()):
     for k, v in batch.items():
         out[f'valid/{i}/{k}'] = v.float()
+    if mask is not None:
+        out[f'valid/{i}/#mask'] = mask
     out[f'valid/{i}/#tokens'] = [float(tokens)]
 out['#steps'] = [float(d.steps_per_epoch())]
 run_format.write_checkpoint(sys.argv[2], out, 0, 0)

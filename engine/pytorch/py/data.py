@@ -2,9 +2,14 @@
 the engine pads them, or generated samples) and the engine's way of drawing batches from them, down to the
 random numbers (mulberry32 seeded per epoch), so epoch e's batches are the engine's epoch e's.
 
-Batches of the training rows: each epoch shuffles them (plan "shuffled"; "ordered" keeps their order) and
-cuts full batches, or one smaller batch when there are too few rows for one. Validation: every row, in
-order, the last batch smaller.
+Plans (data.json's "plan"), as the engine's loaders draw batches:
+- shuffled: each epoch shuffles the training rows and cuts full batches (one smaller batch when there are
+  too few rows for one); ordered: the same without the shuffle (generated, tables, a contiguous wave);
+- blocks: batch j is the j-th block of rows (a text stream's windows, row b continuing row b of the batch
+  before), the blocks shuffled per epoch when "shuffle" is on;
+- buckets: sentences by bucket length, each bucket's members shuffled and cut into full batches, then the
+  batches shuffled (text with buckets); a batch is as wide as its bucket.
+Validation: every row, in order, the last batch of each bucket smaller.
 """
 import json
 import os
@@ -76,9 +81,12 @@ class Rows:
         self.mask = self.tensors.pop('#mask', None)
         self.n = self.tokens.shape[0]
 
-    def batch(self, idx):
+    def batch(self, idx, width=None):
+        """Rows idx; `width`: a bucket's length (every row is stored as wide as the widest bucket)."""
         idx = torch.as_tensor(idx, dtype=torch.long)
-        return ({k: v[idx] for k, v in self.tensors.items()}, None if self.mask is None else self.mask[idx], int(self.tokens[idx].sum()))
+        cut = (lambda t: t[:, :width]) if width is not None else (lambda t: t)
+        tensors = {k: cut(v[idx]) for k, v in self.tensors.items()}
+        return (tensors, None if self.mask is None else cut(self.mask[idx]), int(self.tokens[idx].sum()))
 
 
 class Data:
@@ -92,18 +100,62 @@ class Data:
         self.train = Rows(tensors, ints, 'train/')
         self.valid = Rows(tensors, ints, 'valid/')
         self.batch_size = self.meta['batch']
+        self.plan_kind = self.meta['plan']
+
+    def _rng(self, epoch):
+        return mulberry32(derive_seed(self.meta['seed'], STREAM_SHUFFLE, epoch))
+
+    def _plan(self, epoch=None):
+        """Epoch `epoch`'s batches as (rows, width); None: the unshuffled plan (for counting)."""
+        kind, b = self.plan_kind, self.batch_size
+        if kind == 'blocks':
+            order = list(range(self.train.n // b))
+            if epoch is not None and self.meta.get('shuffle'):
+                shuffle_in_place(order, self._rng(epoch))
+            return [(list(range(j * b, (j + 1) * b)), None) for j in order]
+        if kind == 'buckets':
+            return _bucket_plan(self.meta['buckets']['sizes'], self.meta['buckets']['train'], b, None if epoch is None else self._rng(epoch))
+        order = list(range(self.train.n))
+        if kind == 'shuffled' and epoch is not None:
+            shuffle_in_place(order, self._rng(epoch))
+        return [(idx, None) for idx in chunk(order, b)]
 
     def steps_per_epoch(self):
-        return len(chunk(list(range(self.train.n)), self.batch_size))
+        return len(self._plan())
 
     def train_batches(self, epoch):
         """Epoch `epoch` (0-based, as the engine counts them)."""
-        order = list(range(self.train.n))
-        if self.meta['plan'] == 'shuffled':
-            shuffle_in_place(order, mulberry32(derive_seed(self.meta['seed'], STREAM_SHUFFLE, epoch)))
-        for idx in chunk(order, self.batch_size):
-            yield self.train.batch(idx)
+        for idx, width in self._plan(epoch):
+            yield self.train.batch(idx, width)
 
     def valid_batches(self):
-        for i in range(0, self.valid.n, self.batch_size):
-            yield self.valid.batch(list(range(i, min(i + self.batch_size, self.valid.n))))
+        if self.plan_kind == 'buckets':
+            for idx, width in _bucket_plan(self.meta['buckets']['sizes'], self.meta['buckets']['valid'], self.batch_size, None, every=True):
+                yield self.valid.batch(idx, width)
+            return
+        b = self.meta.get('validBatch', self.batch_size)
+        for i in range(0, self.valid.n, b):
+            yield self.valid.batch(list(range(i, min(i + b, self.valid.n))))
+
+
+def _bucket_plan(sizes, row_bucket, batch, rng, every=False):
+    """engine/data/text.ts's plan: per bucket (in order) its members, shuffled, cut into full batches (every:
+    all of them, the last smaller); too few for one full batch anywhere: one batch per bucket; then shuffled."""
+    out = []
+    for width in sizes:
+        members = [i for i, w in enumerate(row_bucket) if w == width]
+        m = list(members)
+        if rng is not None:
+            shuffle_in_place(m, rng)
+        i = 0
+        while i < len(m) and (every or i + batch <= len(m)):
+            out.append((m[i:i + batch], width))
+            i += batch
+    if not out:
+        for width in sizes:
+            members = [i for i, w in enumerate(row_bucket) if w == width]
+            if members:
+                out.append((members, width))
+    if rng is not None:
+        shuffle_in_place(out, rng)
+    return out
