@@ -33,6 +33,10 @@ export function seriesDataset(s: SeriesSettings, columns: string[], values: numb
     validSize: validIdx.length,
     *trainBatches(epoch: number) { if (values) for (const b of shuffledBatches(nTrain, s.batch, seed, epoch)) yield make(b); },
     *validBatches() { for (const b of validIdx) yield make(b); },
+    exportRows: () => {
+      const train = range(0, nTrain), valid = range(nTrain, nWindows);
+      return { plan: 'shuffled', batch: s.batch, train: make(train), valid: make(valid), trainTokens: train.map(() => W), validTokens: valid.map(() => W) };
+    },
     encode: noText,
     decode: noText,
     predictBatch: numericPredictBatch(F, columns),
