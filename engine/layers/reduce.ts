@@ -50,11 +50,27 @@ export function last(ctx: LayerCtx, x: TVal): TVal {
   return pickStep(ctx, x, ctx.g.constFloat(onehot, [1, T]));
 }
 
-/** first(x): step 0 (padding is only ever at the end, so step 0 is real). */
+/** [batch, time] 0/1 weights that pick each row's first real step: mask[t] * (1 - mask[t-1]). */
+function firstStepWeights(ctx: LayerCtx, batch: number, time: number): string {
+  const { g } = ctx;
+  const m = ctx.mask!;
+  if (time === 1) return m;
+  const head = g.op1('Slice', [m, g.constInt64([0]), g.constInt64([batch < 0 || time < 0 ? -1 : time - 1]), g.constInt64([1])]);
+  const prev = batch < 0 || time < 0
+    ? g.op1('Pad', [head, g.constInt64([0, 1, 0, 0])])
+    : g.op1('Concat', [g.constFloat(new Array(batch).fill(0), [batch, 1]), head], { axis: 1 });
+  return g.op1('Mul', [m, g.op1('Sub', [g.constFloat(1), prev])]);
+}
+
+/**
+ * first(x): each row's first real step. Rows padded at the front (classify, pairs) start with padding, so
+ * with a mask it is picked like last(x); without one, step 0.
+ */
 export function first(ctx: LayerCtx, x: TVal): TVal {
   needSequence('first', x);
+  const [B, T] = x.shape;
+  if (stepMask(ctx, x)) return pickStep(ctx, x, firstStepWeights(ctx, B, T));
   if (!ctx.training) return gatherStep(ctx, x, 0);
-  const T = x.shape[1];
   const onehot = new Array(T).fill(0);
   onehot[0] = 1;
   return pickStep(ctx, x, ctx.g.constFloat(onehot, [1, T]));

@@ -50,7 +50,10 @@ class Gen {
   private readonly env = new Map<string, Info | StateInfo>();
   private readonly vars = new Map<string, string>();
   readonly renamed: Record<string, string> = {};
-  private readonly used = new Set(['self', 'batch', 'mask', 'out', 'torch', 'nn', 'F', 'layers']);
+  private readonly used = new Set(['self', 'batch', 'mask', 'torch', 'nn', 'F', 'layers']);
+  /** Inputs declared but not read yet: a line `x = batch["x"]` is written where a statement first reads one,
+   *  so forward() needs only what the model uses (not the loss's target). */
+  private readonly pending = new Map<string, Shape>();
   private readonly outputs: string[] = [];
 
   constructor(private readonly m: ModelInput) {}
@@ -88,17 +91,23 @@ class Gen {
   }
 
   input(name: string, shape: Shape): void {
+    this.pending.set(name, shape);
+  }
+
+  private readInput(name: string, shape: Shape): void {
+    this.pending.delete(name);
     const t: Info = { names: shape.dims.map((d) => d.name), sizes: shape.dims.map((d) => this.size(d, `input ${name}`)), masked: !!shape.masked, elem: shape.elem };
-    this.emit(name, `batch[${JSON.stringify(name)}]`, t, shape.elem === 'int' ? 'token ids' : undefined);
+    const ids = shape.bound?.name === 'classes' ? 'class ids' : 'token ids';
+    this.emit(name, `batch[${JSON.stringify(name)}]`, t, shape.elem === 'int' ? ids : undefined);
   }
 
   /** An operand: a tensor, or a state's field (`enc.h`: the top layer's forward h, [batch, hidden]). */
   private operand(ref: TensorRef): { code: string; t: Info } {
     let v = this.env.get(ref.name);
     if (!v) {
-      const shape = this.m.dataShapes[ref.name];
+      const shape = this.pending.get(ref.name) ?? this.m.dataShapes[ref.name];
       if (!shape) throw new EngineError(`pytorch export: unknown tensor ${ref.name}`);
-      this.input(ref.name, shape);
+      this.readInput(ref.name, shape);
       v = this.env.get(ref.name)!;
     }
     if ('state' in v) {
@@ -151,8 +160,9 @@ class Gen {
         const a = x();
         const t: Info = { names: [a.t.names[0], ...a.t.names.slice(2)], sizes: [a.t.sizes[0], ...a.t.sizes.slice(2)], masked: false, elem: a.t.elem };
         const mask = this.maskFor(a.t);
-        const code = st.op === 'first' ? `${a.code}[:, 0]` : mask === 'None' ? `${a.code}[:, -1]` : `layers.last_step(${a.code}, mask)`;
-        return this.emit(name, code, t, st.op === 'last' && mask !== 'None' ? 'each row\'s last real step' : undefined);
+        const fn = st.op === 'first' ? 'first_step' : 'last_step';
+        const code = mask === 'None' ? `${a.code}[:, ${st.op === 'first' ? 0 : -1}]` : `layers.${fn}(${a.code}, mask)`;
+        return this.emit(name, code, t, mask !== 'None' ? `each row's ${st.op} real step` : undefined);
       }
       case 'mean': case 'max': case 'sum': return this.reduce(st, name);
       case 'repeat': {
@@ -216,7 +226,7 @@ class Gen {
     let init = 'None';
     if (initRef) {
       const v = this.env.get(initRef.name);
-      init = v && 'state' in v && !initRef.field ? this.varOf(initRef.name) : `${this.operand(initRef).code}.unsqueeze(0)`;
+      init = v && 'state' in v && !initRef.field ? this.varOf(initRef.name) : `(${this.operand(initRef).code}.unsqueeze(0),)`;
     }
     const sizeName = asDim(p.size)?.name;
     const out: Info = { names: [a.t.names[0], a.t.names[1], sizeName === undefined ? undefined : D === 2 ? `2*${sizeName}` : sizeName], sizes: [a.t.sizes[0], a.t.sizes[1], D * H], masked: a.t.masked, elem: 'float' };

@@ -67,7 +67,7 @@ function targetMask(y: Shape | undefined, maskDim?: string): string | undefined 
   if (!y?.masked) return undefined;
   const dim = y.dims[1]?.name;
   if (maskDim !== undefined && dim === maskDim) return 'mask';
-  return dim === undefined ? undefined : `batch[${JSON.stringify(`mask/${dim}`)}]`;
+  return dim === undefined ? undefined : `batch.get(${JSON.stringify(`mask/${dim}`)})`;
 }
 
 function lossBody(fn: string, mask: string | undefined): string[] {
@@ -76,8 +76,9 @@ function lossBody(fn: string, mask: string | undefined): string[] {
     case 'cross_entropy':
       if (!mask) return ['    total = F.cross_entropy(pred.reshape(-1, pred.shape[-1]), y.reshape(-1).long(), reduction=\'sum\')', all];
       return [
-        '    # Over real tokens only: padded positions count in no loss.',
+        '    # Over real tokens only: padded positions count in no loss (no mask: every position is real).',
         `    m = ${mask}`,
+        '    m = torch.ones(y.shape, device=pred.device) if m is None else m',
         '    nll = F.cross_entropy(pred.reshape(-1, pred.shape[-1]), y.reshape(-1).long(), reduction=\'none\').reshape(m.shape)',
         '    return (nll * m).sum(), m.sum()',
       ];

@@ -192,6 +192,22 @@ describe('sequence and shape ops', () => {
     assertClose(r.dmean.data as Float32Array, Array.from({ length: B * T * F }, (_, i) => { const b = Math.floor(i / (T * F)), t = Math.floor(i / F) % T; return t < lens[b] ? 1 / lens[b] : 0; }), 'd mean / dx');
   });
 
+  it('rows padded at the front (classify, pairs): first and last pick each row\'s first and last real step', async () => {
+    const { last, first } = await import('../../engine/layers/reduce');
+    const front = Float32Array.from({ length: B * T }, (_, i) => (i % T >= T - lens[Math.floor(i / T)] ? 1 : 0));
+    for (const training of [true, false]) {
+      const g = new Graph();
+      const ctx = makeCtx(g, { training, weightInit: 'default', mask: g.input('mask', 'float32', [B, T]) });
+      const x: TVal = { v: g.input('x', 'float32', [B, T, F]), shape: [B, T, F], names: ['batch', 'time', 'f'], masked: true, elem: 'float' };
+      g.output(g.alias(first(ctx, x).v, 'first'));
+      g.output(g.alias(last(ctx, x).v, 'last'));
+      const r = await run(g.toBytes(), { x: new ort.Tensor('float32', xs, [B, T, F]), mask: new ort.Tensor('float32', front, [B, T]) });
+      const want = (fn: (b: number, f: number) => number) => Array.from({ length: B * F }, (_, i) => fn(Math.floor(i / F), i % F));
+      assertClose(r.first.data as Float32Array, want((b, f) => at(b, T - lens[b], f)), `first (training ${training})`);
+      assertClose(r.last.data as Float32Array, want((b, f) => at(b, T - 1, f)), `last (training ${training})`);
+    }
+  });
+
   it('repeat, concat, transpose by name and reshape move values as the language says', async () => {
     const { repeat, concat, transpose, reshape } = await import('../../engine/layers/shape');
     const g = new Graph();

@@ -4,7 +4,7 @@
 // Needs Debian's python3-torch (CI installs it); without it the test says so and skips.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,12 +36,12 @@ async function session(bytes: Uint8Array, io: CachedSession['io']): Promise<Cach
   return { session: await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 }), io, key: '', createMs: 0 };
 }
 
-async function engineRun(file: string): Promise<{ dir: string }> {
-  const path = join(EXAMPLES, file);
+async function engineRun(file: string, folder = EXAMPLES): Promise<{ dir: string }> {
+  const path = join(folder, file);
   const text = readFileSync(path, 'utf8');
-  const host = createFsDataHost({ workspaceRoot: EXAMPLES, maxSyncBytes: 1e9 });
+  const host = createFsDataHost({ workspaceRoot: folder, maxSyncBytes: 1e9 });
   const a = analyze(text, { uri: pathToFileURL(path).href, path, host });
-  const ds = await loadDataset(a.data!, { seed: a.train?.seed ?? 42, baseDir: EXAMPLES });
+  const ds = await loadDataset(a.data!, { seed: a.train?.seed ?? 42, baseDir: folder });
   const model = compileExperiment(a, ds.dims);
   const seed = a.train?.seed ?? 42;
   const state = initialState(model, seed);
@@ -78,10 +78,32 @@ async function engineRun(file: string): Promise<{ dir: string }> {
 
 interface Report { forward: Record<string, { abs?: number; rel?: number; shape?: number[][] }>; next: Record<string, { abs?: number; rel?: number; shape?: number[][] }>; loss?: [number, number]; noise_left?: number }
 
+/** Beyond the examples: gru and rnn states (one field), first() of front-padded rows, bidirectional grus. */
+const EXTRA: Record<string, string> = {
+  gru_first: `experiment gru_first
+dims { embed = 16, hidden = 12 }
+data classify "data/reviews.csv" { text = "text", label = "label", max_len = 30, batch = 20 }
+model {
+  input x: int[batch, time] < vocab
+  input y: int[batch] < classes
+  e = embedding(x, vocab, embed)
+  h, s = gru(e, hidden, bidirectional = true)
+  r, t = rnn(e, hidden, activation = relu)
+  logits = dense(concat(concat(first(h), s.h), concat(t.h, mean(r, over = time))), classes)
+}
+train { loss = cross_entropy(logits, y), metrics = [accuracy] }
+`,
+};
+
 describe('the PyTorch export computes what the engine computes', { skip: SKIP }, () => {
-  for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.rnn'))) {
+  const extra = mkdtempSync(join(tmpdir(), 'unroll-pytorch-extra-'));
+  cpSync(join(EXAMPLES, 'data'), join(extra, 'data'), { recursive: true });
+  for (const [name, text] of Object.entries(EXTRA)) writeFileSync(join(extra, `${name}.rnn`), text);
+  after(() => rmSync(extra, { recursive: true, force: true }));
+  const cases = [...readdirSync(EXAMPLES).filter((f) => f.endsWith('.rnn')).map((f) => [f, EXAMPLES]), ...Object.keys(EXTRA).map((n) => [`${n}.rnn`, extra])];
+  for (const [file, folder] of cases) {
     it(`${file}: forward outputs within 1e-5, one step's loss and updated weights within 1e-4 relative (norm-wise, per tensor)`, async () => {
-      const { dir } = await engineRun(file);
+      const { dir } = await engineRun(file, folder);
       // The generated code passes pyflakes' error checks (undefined names, unused imports, ...).
       const flakes = pyflakes(['model.py', 'step.py', 'layers.py', 'run_format.py'].map((f) => join(dir, f)).filter((f) => existsSync(f)));
       if (flakes !== undefined) assert.equal(flakes, '', `${file}: pyflakes`);

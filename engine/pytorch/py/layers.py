@@ -19,14 +19,10 @@ def dropout(x, p, training, noise=None):
 
 
 def state_field(state, field):
-    """`enc.h` / `enc.c`: the top layer's forward-direction state, [batch, hidden] (PyTorch's h_n order)."""
-    h, c = state if isinstance(state, tuple) else (state, None)
-    t = h if field == 'h' else c
-    return t[-2] if t.shape[0] > 1 and _directions(state) == 2 else t[-1]
-
-
-def _directions(state):
-    return getattr(state, 'directions', 1)
+    """`enc.h` / `enc.c`: the top layer's forward-direction state, [batch, hidden] (PyTorch's h_n order).
+    A state is (h_n, c_n) for an lstm, (h_n,) for a gru or rnn."""
+    t = state[0] if field == 'h' else state[1]
+    return t[-2] if getattr(state, 'directions', 1) == 2 else t[-1]
 
 
 class State(tuple):
@@ -109,28 +105,40 @@ def _cell(module, x, h, c, w_ih, w_hh, b_ih, b_hh):
     return (torch.relu(pre) if module.nonlinearity == 'relu' else torch.tanh(pre)), None
 
 
-def last_step(x, mask):
-    """Each row's last real step: mask[t] * (1 - mask[t + 1]) picks it, for front and back padding."""
+def last_step(x, mask=None):
+    """Each row's last real step: mask[t] * (1 - mask[t + 1]) picks it, for front and back padding.
+    Without a mask every step is real: the final one."""
+    if mask is None:
+        return x[:, -1]
     nxt = torch.cat([mask[:, 1:], mask.new_zeros(mask.shape[0], 1)], dim=1)
-    w = mask * (1 - nxt)
-    return (x * w.reshape(*w.shape, *([1] * (x.dim() - 2)))).sum(dim=1)
+    return (x * _mask_like(x, mask * (1 - nxt))).sum(dim=1)
+
+
+def first_step(x, mask=None):
+    """Each row's first real step: mask[t] * (1 - mask[t - 1]) (rows padded at the front start later)."""
+    if mask is None:
+        return x[:, 0]
+    prev = torch.cat([mask.new_zeros(mask.shape[0], 1), mask[:, :-1]], dim=1)
+    return (x * _mask_like(x, mask * (1 - prev))).sum(dim=1)
 
 
 def _mask_like(x, mask):
     return mask.reshape(*mask.shape, *([1] * (x.dim() - 2)))
 
 
-def masked_sum(x, mask):
-    return (x * _mask_like(x, mask)).sum(dim=1)
+def masked_sum(x, mask=None):
+    return x.sum(dim=1) if mask is None else (x * _mask_like(x, mask)).sum(dim=1)
 
 
-def masked_mean(x, mask):
+def masked_mean(x, mask=None):
+    if mask is None:
+        return x.mean(dim=1)
     m = _mask_like(x, mask)
     return (x * m).sum(dim=1) / m.sum(dim=1)
 
 
-def masked_max(x, mask):
-    return (x + (_mask_like(x, mask) - 1) * 1e9).amax(dim=1)
+def masked_max(x, mask=None):
+    return x.amax(dim=1) if mask is None else (x + (_mask_like(x, mask) - 1) * 1e9).amax(dim=1)
 
 
 class Attention(nn.Module):
