@@ -14,7 +14,7 @@ commands:
   train FILE [--epochs N] [--steps N] [--device auto|cpu|webgpu|cuda] [--threads N] [--resume RUN]
   sample RUN [--prime TEXT] [--length N] [--temperature T]
   predict RUN [INPUT]                  text, numbers, or a .csv/.json file (default: predict { from })
-  export RUN [OUT.onnx] [--force]      (default OUT: model.onnx in the run folder)
+  export RUN [OUT] [--format onnx|pytorch] [--force]   ONNX (default: model.onnx in the run folder), or a PyTorch folder
   devices [--format text|json]         the devices this machine can train on, and what auto picks
   lsp [--stdio]                        the language server, for any LSP editor (also: unroll-lsp)
 

@@ -38,37 +38,29 @@ function noTokens(rows: number[][], what: string): void {
 }
 
 /**
- * Source and target share one vocabulary, so a token only targets have (a phoneme `N` in "PHONE") would be
- * read as that target token: a silent guess. Refused, naming the tokens.
- */
-function sourceLanguage(inputs: string[][], targetOnly: string[] | undefined): void {
-  if (!targetOnly?.length) return;
-  const only = new Set(targetOnly);
-  inputs.forEach((toks, i) => {
-    const bad = [...new Set(toks.filter((t) => only.has(t)))];
-    if (!bad.length) return;
-    throw new DataError(inputs.length > 1 ? `input ${i + 1}` : 'input', `${bad.slice(0, 5).map((t) => JSON.stringify(t)).join(', ')}${bad.length > 5 ? ', ...' : ''} ${bad.length === 1 ? 'appears' : 'appear'} only in the targets of the training data, never in a source`, {
-      code: 'bad-argument', fix: 'write the input as the data\'s source column writes it (its case and spelling)',
-    });
-  });
-}
-
-/**
  * A pairs input the model would read otherwise than written: longer than the longest source it learned from
- * (the front would be cut), or holding characters no source had (they would all read as <unk>).
+ * (the front would be cut), holding characters no source had (they would read as <unk>), or tokens only
+ * targets have. Every bad token is named at once.
  */
-function fitsSource(inputs: string[][], vocab: Vocab, kind: 'chars' | 'words', src: number): void {
+function fitsSource(inputs: string[][], vocab: Vocab, kind: 'chars' | 'words', src: number, targetOnly?: string[]): void {
   const what = kind === 'chars' ? 'characters' : 'words';
+  const only = new Set(targetOnly ?? []);
+  const show = (ts: string[]) => `${ts.slice(0, 5).map((t) => JSON.stringify(t)).join(', ')}${ts.length > 5 ? ', ...' : ''}`;
   inputs.forEach((toks, i) => {
     const where = inputs.length > 1 ? `input ${i + 1}` : 'input';
     if (toks.length > src) {
       throw new DataError(where, `has ${toks.length} ${what}; the model reads at most ${src} (the longest source in the training data)`, { code: 'bad-argument', fix: `give at most ${src} ${what}` });
     }
-    if (kind !== 'chars') return; // an unknown word is <unk>, as in training
-    const unknown = [...new Set(toks.filter((t) => !vocab.index.has(t)))];
-    if (unknown.length) {
-      throw new DataError(where, `${unknown.slice(0, 5).map((t) => JSON.stringify(t)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among the characters of the training data`, { code: 'bad-argument', fix: 'write the input with the characters the data\'s sources use' });
-    }
+    // Source and target share one vocabulary: a token only targets have (a phoneme N in "PHONE") would be
+    // read as that target token, a silent guess. An unknown word is <unk>, as in training; an unknown
+    // character is not.
+    const targetSide = [...new Set(toks.filter((t) => only.has(t)))];
+    const unknown = kind === 'chars' ? [...new Set(toks.filter((t) => !vocab.index.has(t)))] : [];
+    const problems = [
+      ...(unknown.length ? [`${show(unknown)} ${unknown.length === 1 ? 'is' : 'are'} not among the characters of the training data`] : []),
+      ...(targetSide.length ? [`${show(targetSide)} ${targetSide.length === 1 ? 'appears' : 'appear'} only in the targets of the training data, never in a source`] : []),
+    ];
+    if (problems.length) throw new DataError(where, problems.join('; '), { code: 'bad-argument', fix: 'write the input as the data\'s source column writes it (its case and spelling)' });
   });
 }
 
@@ -175,8 +167,7 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
     predictBatch(texts) {
       const x = intTensor([texts.length, src]);
       const tokens = texts.map((t) => fieldTokens(t, s.tokens, 'plain'));
-      sourceLanguage(tokens, targetOnly);
-      fitsSource(tokens, vocab, s.tokens, src);
+      fitsSource(tokens, vocab, s.tokens, src, targetOnly);
       const rows = tokens.map((t) => encodeTokens(vocab, t, 'predict'));
       noTokens(rows, s.tokens === 'chars' ? 'characters' : 'words');
       rows.forEach((r, b) => x.data.set(padFront(r, src, pad), b * src));

@@ -18,6 +18,11 @@ import { DEFAULT_LR } from './trainer';
 
 export async function exportPytorchRun(run: LoadedRun, dir: string, force: boolean): Promise<ExportResult> {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UserError(`cannot export to ${dir}: it is a file; give a folder`);
+  if (/\.(onnx|json|pt|pth|bin)$/i.test(dir) && !fs.existsSync(dir)) throw new UserError(`--format pytorch writes a folder; ${dir} looks like a file name: give a folder, e.g. ${dir.replace(/\.[^./]+$/, '')}`);
+  // The folder above must exist and be a folder (mkdir -p under /proc loops in Node instead of failing).
+  const parent = path.dirname(dir);
+  if (!fs.existsSync(parent)) throw new UserError(`cannot export to ${dir}: the folder ${parent} does not exist; create it first, or give another path`);
+  if (!fs.statSync(parent).isDirectory()) throw new UserError(`cannot export to ${dir}: ${parent} is a file, not a folder`);
   if (fs.existsSync(dir) && fs.readdirSync(dir).length && !force) throw new UserError(`${dir} already has files; pass --force to replace them, or give another folder`);
   let files: Record<string, string | Uint8Array>;
   let className: string;
@@ -40,7 +45,7 @@ export async function exportPytorchRun(run: LoadedRun, dir: string, force: boole
     throw new UserError(`export of ${run.dir} as PyTorch failed: ${(e as Error).message}`);
   }
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    if (!fs.existsSync(dir)) fs.mkdirSync(dir);
     for (const [name, data] of Object.entries(files)) writeFileAtomic(path.join(dir, name), data);
   } catch (e) {
     throw new UserError(describeWriteError(e, dir));

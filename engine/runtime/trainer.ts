@@ -222,6 +222,11 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
     for (const p of model.params) {
       if (!store.get(paramInput(p.name))) throw new Error(`the checkpoint has no value for parameter ${p.name}: the experiment's model changed since this run was saved; start a new run instead of resuming`);
     }
+    // A checkpoint written with weights only (by another program) resumes with a fresh optimizer state.
+    const fresh = initialState(model, o.seed);
+    const missing = [...fresh.keys()].filter((k) => !store.get(k));
+    for (const k of missing) store.set(k, fresh.get(k)!);
+    if (missing.some((k) => k.startsWith('opt/'))) events.log({ runId: o.runId, level: 'warn', message: 'the checkpoint has no optimizer state; the optimizer starts afresh' });
     // Nothing left to do keeps the file as it is (its partial-epoch validation line included).
     if (o.steps === undefined || o.resume.step < o.steps) writer.truncateAfter(o.resume.step);
   } else {

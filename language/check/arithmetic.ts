@@ -38,6 +38,7 @@ export function inferArithmetic(e: BinaryExpr | UnaryExpr, h: ArithHooks): Arith
     return undefined;
   }
   if (op === 'div' && rn === 0) {
+    h.tensor(e.left); // read: its tensors are not "unused"
     h.report('bad-argument', e.right.range, `${h.src(e)} divides by 0: every value becomes infinite or NaN`, { fix: 'divide by a number other than 0' });
     return undefined;
   }
@@ -94,9 +95,26 @@ function floatShape(x: Operand, e: Expr, h: ArithHooks): Shape | undefined {
   return v;
 }
 
-/** A number literal, possibly negated. */
-export function numberOf(e: Expr): number | undefined {
-  if (e.kind === 'number') return e.value;
-  if (e.kind === 'unary' && e.operand.kind === 'number') return -e.operand.value;
-  return undefined;
+/** The value of a number-only expression (`2`, `-0.5`, `(1 - 0.5) * 2`), else undefined. Iterative and
+ *  bounded: it runs before the operation-depth limit is checked. */
+export function numberOf(root: Expr): number | undefined {
+  const vals: number[] = [];
+  const stack: { e: Expr; done: boolean }[] = [{ e: root, done: false }];
+  for (let steps = 0; stack.length; steps++) {
+    if (steps > 10_000) return undefined;
+    const top = stack.pop()!;
+    const e = top.e;
+    if (e.kind === 'number') { vals.push(e.value); continue; }
+    if (e.kind !== 'unary' && e.kind !== 'binary') return undefined;
+    if (!top.done) {
+      stack.push({ e, done: true });
+      if (e.kind === 'unary') stack.push({ e: e.operand, done: false });
+      else stack.push({ e: e.right, done: false }, { e: e.left, done: false });
+      continue;
+    }
+    if (e.kind === 'unary') { vals.push(-vals.pop()!); continue; }
+    const r = vals.pop()!, l = vals.pop()!;
+    vals.push(e.op === '+' ? l + r : e.op === '-' ? l - r : e.op === '*' ? l * r : l / r);
+  }
+  return vals.length === 1 && Number.isFinite(vals[0]) ? vals[0] : undefined;
 }

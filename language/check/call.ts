@@ -141,7 +141,11 @@ function evaluateArgs(opName: string, def: OpDef, bound: Bound, ex: ExprChecker)
       }
       default: {
         const problem = typeProblem(e, p.type, p.choices);
-        if (problem) { cx.report('bad-argument', e.range, `${opName}'s ${p.name} ${problem}; got ${cx.src(e)}`, { fix: p.choices ? `use one of ${p.choices.join(', ')}` : `e.g. ${p.name} = ${p.default ?? 1}` }); a.bad = true; }
+        if (problem) {
+          const guess = p.choices && e.kind === 'ident' ? closest(e.name, p.choices) : undefined;
+          cx.report('bad-argument', e.range, `${opName}'s ${p.name} ${problem}; got ${cx.src(e)}`, guess ? cx.didYouMean(guess, e.range) : { fix: p.choices ? `use one of ${p.choices.join(', ')}` : `e.g. ${p.name} = ${p.default ?? 1}` });
+          a.bad = true;
+        }
         else (a.scalars ??= new Map()).set(p.name, literal(e));
       }
     }

@@ -129,7 +129,7 @@ test('pairs with target_tokens = words: letters in, whole phonemes out, one shar
   assert.equal(d.inputTokens, 'chars');
   // Uppercase letters are not the source's: T is a phoneme of the shared vocabulary, so "CAT" would be read
   // as one. Refused, also by a run's restored data (predict after training).
-  const refused = /input: "T" appears only in the targets of the training data, never in a source/;
+  const refused = /input: "C", "A" are not among the characters of the training data; "T" appears only in the targets of the training data, never in a source/;
   assert.throws(() => d.predictBatch!(['CAT']), refused);
   const restored = restoreDataset(JSON.parse(JSON.stringify(d.save!())), dataSource('pairs', p, { source: 'spelling', target: 'pronunciation', tokens: 'chars', target_tokens: 'words' }));
   assert.throws(() => restored.predictBatch!(['CAT']), refused);

@@ -372,4 +372,21 @@ describe('from a second new-user trial', () => {
   test('an op used as a tensor: the fix shows how to call it', () => {
     assert.match(one(check(experiment(['h = dense(seq, hidden)', 'p = dense(h + lstm, classes)'])), 'unknown-name').fix ?? '', /call it: lstm\(x, size/);
   });
+
+  test('number-only parts fold: h * (0.5 * 2) and 0.5 * 2 * h are scalings, h / (1 - 1) divides by 0; h stays read', () => {
+    const a = check(experiment(['h = dense(seq, hidden)', 'p = relu(h * (0.5 * 2))', 'q = relu(0.5 * 2 * h)']));
+    assertClean(a);
+    const k = a.model.filter((st) => st.kind === 'op' && st.op === 'scalar').map((st) => st.kind === 'op' && st.params.k);
+    assert.deepEqual(k, [1, 1]);
+    const z = check(experiment(['h = dense(seq, hidden)', 'p = relu(h / (1 - 1))']));
+    assert.match(one(z, 'bad-argument').message, /divides by 0/);
+    assert.deepEqual(z.diagnostics.filter((d) => d.code === 'unused' && /\bh\b/.test(d.message)).map((d) => d.message), [], 'h is read, not unused');
+  });
+
+  test('a misspelt activation gets a did-you-mean that applies', () => {
+    const { text } = fixture(experiment(['p = dense(seq, classes, activation = sigmod)']));
+    const d = one(check(text), 'bad-argument');
+    assert.equal(d.fix, 'did you mean sigmoid?');
+    assert.match(applyFix(text, d), /activation = sigmoid\)/);
+  });
 });

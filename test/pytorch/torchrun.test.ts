@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readLatestCheckpoint } from '../../engine/runs/checkpoint';
+import { encodeCheckpoint, readLatestCheckpoint } from '../../engine/runs/checkpoint';
 import { readSettings } from '../../engine/runs/store';
 import { buildEngine } from '../engine/runtime-fixtures';
 import { PYTHON, SKIP } from './python';
@@ -81,6 +81,15 @@ describe('train.py under torchrun', { skip: SKIP || (TORCHRUN ? false : 'no torc
     const resumed = unroll(['train', '--resume', run2, '--steps', '33', '--device', 'cpu', '--threads', '1']);
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.equal(readLatestCheckpoint(run2)!.state.step, 33);
+
+    // A checkpoint with weights only (another program wrote it) resumes too, with a fresh optimizer state.
+    const ck = readLatestCheckpoint(run2)!;
+    const weightsOnly = Object.fromEntries(Object.entries(ck.state.tensors).filter(([k]) => k.startsWith('param/')));
+    fs.writeFileSync(path.join(run2, ck.pointer.file), Buffer.concat(encodeCheckpoint({ ...ck.state, tensors: weightsOnly })));
+    const fromWeights = unroll(['train', '--resume', run2, '--steps', '35', '--device', 'cpu', '--threads', '1']);
+    assert.equal(fromWeights.status, 0, fromWeights.stderr);
+    assert.match(fromWeights.stderr, /the checkpoint has no optimizer state; the optimizer starts afresh/);
+    assert.equal(readLatestCheckpoint(run2)!.state.step, 35);
 
     const rate = (s: Step[]) => s.slice(2).reduce((n, x) => n + x.tokensPerSec, 0) / (s.length - 2);
     console.log(`tokens/s (mean over steps 6-30, batch 32, OMP_NUM_THREADS=1): 1 process ${rate(s1).toFixed(0)}, 2 processes ${rate(s2).toFixed(0)}`);
