@@ -22,7 +22,7 @@ export interface DescribeInput {
 
 
 /** How text becomes ids, as data a consumer can implement. */
-function tokenizer(source: string, args: PlainArgs, dims: Record<string, number>): Record<string, unknown> | undefined {
+export function tokenizer(source: string, args: PlainArgs, dims: Record<string, number>): Record<string, unknown> | undefined {
   switch (source) {
     case 'classify': {
       const s = classifySettings(new ArgReader(source, args, source));

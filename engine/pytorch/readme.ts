@@ -12,6 +12,7 @@ export function pytorchReadme(r: ReadmeInput): string {
     ['run_format.py', 'reads and writes Unroll checkpoints (`weights.bin`, a run\'s `checkpoint-*.bin`)'],
     ['weights.bin', 'the run\'s last checkpoint: weights, optimizer state and its step; the state_dict keys are the engine\'s parameter names'],
     ['vocab.json', 'the run\'s data description: vocabulary, labels, sizes'],
+    ['tokenizer.json', 'how text becomes ids (split, case, unknown words) and how rows are padded'],
     ['experiment.rnn', 'the experiment the run trained'],
   ];
   const missing = r.carryState
@@ -59,6 +60,8 @@ with torch.no_grad():
     out = m({${batch}})   # the data's tensors by name; pass mask= for padded rows (1 on real steps)
 \`\`\`
 
-\`out\` holds every named tensor of the model block. Token ids are the ones in \`vocab.json\`.
+\`out\` holds every named tensor of the model block. Token ids are the ones in \`vocab.json\`; \`tokenizer.json\`
+says how text becomes them and how rows are padded (then pass \`mask=\`, 1 on real steps; without it every step
+is real).${r.carryState ? '\n\nThe engine trained this experiment with `carry_state = true` (each batch starts from the previous one\'s final\nstate); `forward` starts from zeros, so `step.py` is one step of the first batch of a sequence.' : ''}
 ${train}`;
 }

@@ -14,6 +14,9 @@ import { loadDataset } from '../data/index';
 import type { ExportRows } from '../data/types';
 import { UserError } from './jobs-types';
 import type { LoadedRun } from './run-loader';
+import type { PlainArgs } from '../../language/data';
+import { tokenizer } from '../export/metadata';
+import type { SavedDataset } from '../data/types';
 import { DEFAULT_LR } from './trainer';
 
 export async function exportPytorchRun(run: LoadedRun, dir: string, force: boolean): Promise<ExportResult> {
@@ -37,6 +40,7 @@ export async function exportPytorchRun(run: LoadedRun, dir: string, force: boole
       ...p.files,
       'weights.bin': Buffer.concat(encodeCheckpoint({ ...ck.state, meta: { ...ck.state.meta, run: `${run.settings.experiment}/${run.runId}` } })),
       'vocab.json': JSON.stringify(run.dataset.save(), null, 1) + '\n',
+      'tokenizer.json': tokenizerFile(run),
       'experiment.rnn': readExperimentText(run.dir),
       ...(rows ? { ...dataFiles(rows, run.settings.seed), 'train.py': helper('train.py'), 'data.py': helper('data.py'), 'train.json': trainConfig(run, className) } : {}),
       'README.md': pytorchReadme({ experiment: run.analysis.experiment, className, run: `${run.settings.experiment}/${run.runId}`, hasStep: 'step.py' in p.files, hasTrain: !!rows, carryState: run.analysis.train?.carryState === true, inputs: run.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
@@ -71,5 +75,20 @@ function trainConfig(run: LoadedRun, className: string): string {
   return JSON.stringify({
     experiment: run.settings.experiment, className, runs: path.dirname(path.dirname(run.dir)),
     epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, settings: run.settings,
+  }, null, 1) + '\n';
+}
+
+/** How text becomes the model's ids, and how rows are laid out (the ONNX export's sidecar says the same of
+ *  its own, left-aligned layout; this model takes the engine's). */
+function tokenizerFile(run: LoadedRun): string {
+  const saved = run.dataset.save() as SavedDataset;
+  const v = run.dataset.vocab;
+  const src = saved.source;
+  const layout = src === 'classify' || src === 'pairs'
+    ? 'x: each row padded at the front with pad_id to the data\'s length (cut from the front when longer); mask: 1 on real steps'
+    : saved.args?.buckets ? 'x: each row padded at the back with pad_id to its bucket\'s length; mask: 1 on real steps' : 'x: rows of the data\'s length, no padding, no mask';
+  return JSON.stringify({
+    data: src, tokenizer: tokenizer(src, saved.args as PlainArgs, run.dataset.dims), layout,
+    ...(v ? { pad_id: v.pad, unk_id: v.unk, bos_id: v.bos, eos_id: v.eos } : {}), ...(run.dataset.labels ? { labels: run.dataset.labels } : {}),
   }, null, 1) + '\n';
 }

@@ -63,7 +63,7 @@ describe('unroll export --format pytorch', { skip: SKIP }, () => {
     const e = unroll(['export', runDir, out, '--format', 'pytorch']);
     assert.equal(e.status, 0, e.stderr);
     assert.match(e.stdout, /attend_pt\/ \([\d,]+ bytes: model\.py, step\.py, weights\.bin/);
-    for (const f of ['model.py', 'step.py', 'layers.py', 'run_format.py', 'weights.bin', 'vocab.json', 'README.md']) assert.ok(fs.existsSync(path.join(out, f)), `${f} written`);
+    for (const f of ['model.py', 'step.py', 'layers.py', 'run_format.py', 'weights.bin', 'vocab.json', 'tokenizer.json', 'train.py', 'data.py', 'README.md']) assert.ok(fs.existsSync(path.join(out, f)), `${f} written`);
     assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /m = model\.Attend\(\)/);
     const flakes = pyflakes(['model.py', 'step.py'].map((f) => path.join(out, f)));
     if (flakes !== undefined) assert.equal(flakes, '');
@@ -72,6 +72,10 @@ describe('unroll export --format pytorch', { skip: SKIP }, () => {
     assert.equal(again.status, 1);
     assert.match(again.stderr, /already has files; pass --force/);
     assert.equal(unroll(['export', runDir, out, '--format', 'tf']).status, 2);
+    assert.match(unroll(['export', runDir, path.join(work, 'model.onnx'), '--format', 'pytorch']).stderr, /writes a folder; .*model\.onnx looks like a file name/);
+    assert.match(unroll(['export', runDir, path.join(work, 'no', 'such', 'dir'), '--format', 'pytorch']).stderr, /the folder .*no\/such does not exist; create it first/);
+    const tok = JSON.parse(fs.readFileSync(path.join(out, 'tokenizer.json'), 'utf8')) as { tokenizer: { tokens: string }; layout: string };
+    assert.equal(tok.tokenizer.tokens, 'chars');
 
     // The engine's outputs on a batch, with the run's weights (its last checkpoint).
     const run = await loadRun(runDir, work);
