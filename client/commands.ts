@@ -1,6 +1,7 @@
 // Command handlers. Train, Resume, Stop, Sample, Predict and Export talk to the engine process through
 // client/training.ts (refused in an untrusted workspace; Train also while the file has errors); the loss
 // panel shows runs. Summary and restart talk to the language server.
+import { trainWithTorchrun } from './torchrun';
 import * as vscode from 'vscode';
 import { basename, dirname, extname } from 'node:path';
 import type { ServerController } from './server';
@@ -230,6 +231,12 @@ export function registerCommands(context: vscode.ExtensionContext, server: Serve
     if (!r) return;
     training.engineOut.info(`exported ${r.runId} to ${r.path} (${r.bytes} bytes)`);
     void vscode.window.showInformationMessage(`Unroll: exported ${x.experiment} (run ${r.runId}) to ${vscode.workspace.asRelativePath(r.path)} (${(r.bytes / 1024).toFixed(0)} KiB).`);
+  });
+
+  register('unroll.trainTorchrun', async (arg) => {
+    const doc = await targetDocument(arg);
+    if (!doc || !trusted('train with PyTorch')) return;
+    await trainWithTorchrun(doc, { training, experimentOf, latestRun, request });
   });
 
   register('unroll.showLossPanel', async (arg) => {

@@ -81,7 +81,22 @@ class Gen {
     const v = this.varOf(name);
     const shape = 'state' in t ? `${t.cell} state` : this.shapeComment(t);
     this.body.push(`${v} = ${expr}  # ${shape}${comment ? `: ${comment}` : ''}`);
+    if (!('state' in t)) this.assertShape(v, t);
     if (!('state' in t) && !name.includes('#')) this.outputs.push(name);
+  }
+
+  /** The sizes every batch has (not batch or the data's steps) checked as the statement runs. */
+  private assertShape(v: string, t: Info): void {
+    const fixed = t.sizes.map((s, i) => [i, s, t.names[i]] as const).filter(([, , n]) => !this.dynamic(n));
+    const rank = `${v}.dim() == ${t.sizes.length}`;
+    const sizes = fixed.map(([i, s]) => `${v}.shape[${i}] == ${s}`);
+    this.body.push(`assert ${[rank, ...sizes].join(' and ')}, ${v}.shape`);
+  }
+
+  /** A dimension whose size is the batch's: batch, the data's steps (a bucket's length), or a product of them. */
+  private dynamic(name: string | undefined): boolean {
+    if (name === undefined) return false;
+    return name.split(/[*+]/).some((f) => f === 'batch' || f === 'time' || f === 'src' || f === 'tgt' || f === this.m.maskDim);
   }
 
   private module(name: string, ctor: string): string {
@@ -239,6 +254,7 @@ class Gen {
     if (stateName) this.env.set(stateName, state);
     if (!seqName.includes('#')) this.outputs.push(seqName);
     this.body.push(`${seqVar}, ${stVar} = layers.recurrent(${mod}, ${a.code}, ${this.maskFor(a.t)}, ${init}, self.noise)  # ${this.shapeComment(out)}`);
+    this.assertShape(seqVar, out);
   }
 
   private reduce(st: OpStatement, name: string): void {
@@ -285,6 +301,8 @@ class Gen {
     this.env.set(wName, w);
     for (const n of [ctxName, wName]) if (!n.includes('#')) this.outputs.push(n);
     this.body.push(`${this.varOf(ctxName)}, ${this.varOf(wName)} = ${mod}(${q.code}, ${k.code}, ${v.code}, ${this.maskFor(k.t)})  # ${this.shapeComment(ctx)}, weights ${this.shapeComment(w)}`);
+    this.assertShape(this.varOf(ctxName), ctx);
+    this.assertShape(this.varOf(wName), w);
   }
 
   /** `a + b` broadcast by name: the smaller side permuted into the larger side's order, with size-1 axes. */

@@ -102,12 +102,12 @@ def load_start(m, opt, path):
     return header['step']
 
 
-def new_run(cfg, runs, procs):
+def new_run(cfg, runs, procs, schedule):
     run_id = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
     run_dir = os.path.join(runs, cfg['experiment'], run_id)
     os.makedirs(run_dir)
     settings = dict(cfg['settings'], runId=run_id, created=datetime.datetime.utcnow().isoformat(timespec='milliseconds') + 'Z',
-                    device=procs.device.type, trainer='pytorch', processes=procs.world)
+                    device=procs.device.type, trainer='pytorch', processes=procs.world, **schedule)
     with open(os.path.join(run_dir, 'settings.json'), 'w') as f:
         json.dump(settings, f, indent=2)
     for name in ('vocab.json', 'experiment.rnn'):
@@ -139,7 +139,8 @@ def main():
     start = load_start(m, opt, args.weights) if args.weights and not args.fresh else 0
     net = torch.nn.parallel.DistributedDataParallel(m) if procs.world > 1 else m
     data = data_mod.Data(HERE)
-    run_dir = new_run(cfg, args.runs, procs) if procs.rank == 0 else None
+    schedule = {'epochs': args.epochs, 'steps': args.steps, 'stepsPerEpoch': data.steps_per_epoch()}
+    run_dir = new_run(cfg, args.runs, procs, schedule) if procs.rank == 0 else None
     metrics = open(os.path.join(run_dir, 'metrics.jsonl'), 'a') if run_dir else None
     if run_dir:
         print(run_dir, flush=True)
