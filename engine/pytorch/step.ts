@@ -44,6 +44,9 @@ export function generateStep(s: StepInput): string {
     '    return total / count.clamp(min=1)  # an all-padding batch gives 0, as the engine\'s',
     '',
     '',
+    ...metricsBody(loss.fn, s.train.metrics, mask, pred, target),
+    '',
+    '',
     'def make_optimizer(model):',
     `    return ${optimizer(s.train, s.lr)}`,
     '',
@@ -88,6 +91,33 @@ function lossBody(fn: string, mask: string | undefined): string[] {
       return ['    total = F.mse_loss(pred.reshape(y.shape), y.to(pred.dtype), reduction=\'sum\')', all];
   }
   throw new EngineError(`unknown loss '${fn}'`);
+}
+
+/**
+ * metric_terms: each requested metric as (sum, count) over the batch, as engine/compile/train.ts counts them:
+ * accuracy, the positions whose target has the largest logit (ties count); exact_match, the rows whose every
+ * real position does. Perplexity is exp of an epoch's mean loss (train.py).
+ */
+function metricsBody(fn: string, metrics: string[], mask: string | undefined, pred: string, target: string): string[] {
+  const wanted = metrics.filter((m) => m === 'accuracy' || m === 'exact_match');
+  const head = [
+    'def metric_terms(out, batch, mask=None):',
+    '    """The requested metrics (beside perplexity) as (sum, count) over this batch."""',
+  ];
+  if (!wanted.length || fn === 'mse') return [...head, '    return {}'];
+  const hit = fn === 'cross_entropy'
+    ? '    hit = (pred.gather(-1, y.long().unsqueeze(-1)) == pred.amax(dim=-1, keepdim=True)).squeeze(-1).float()'
+    : '    hit = ((pred.reshape(y.shape) > 0.5) == (y > 0.5)).float()';
+  const m = mask ? [`    m = ${mask}`, '    m = torch.ones(y.shape, device=pred.device) if m is None else m'] : ['    m = torch.ones(y.shape, device=pred.device)'];
+  const lines = [...head, `    pred, y = tensor(out, batch, ${JSON.stringify(pred)}), tensor(out, batch, ${JSON.stringify(target)})`, '    terms = {}', hit, ...m];
+  if (wanted.includes('accuracy')) lines.push("    terms['accuracy'] = ((hit * m).sum(), m.sum())");
+  if (wanted.includes('exact_match')) {
+    lines.push('    # A padded position counts as right: a row is right when all its real positions are.');
+    lines.push('    rows = (hit * m + (1 - m)).reshape(hit.shape[0], -1).amin(dim=1) if hit.dim() > 1 else hit');
+    lines.push("    terms['exact_match'] = (rows.sum(), torch.tensor(float(rows.numel()), device=pred.device))");
+  }
+  lines.push('    return terms');
+  return lines;
 }
 
 function optimizer(t: TrainSettings, lr: number): string {

@@ -74,7 +74,7 @@ function trainConfig(run: LoadedRun, className: string): string {
   const lr = t.optimizer.params.lr ?? DEFAULT_LR[t.optimizer.name] ?? 1e-3;
   return JSON.stringify({
     experiment: run.settings.experiment, className, runs: path.dirname(path.dirname(run.dir)),
-    epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, settings: run.settings,
+    epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, loss: t.loss?.fn, metrics: t.metrics, settings: run.settings,
   }, null, 1) + '\n';
 }
 

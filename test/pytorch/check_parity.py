@@ -50,6 +50,12 @@ with torch.no_grad():
 for name, t in out.items():
     if 'out/' + name in expect:
         report['forward'][name] = err(t, expect['out/' + name])
+# The metrics of the same batch: (sum, count) as the engine's forward graph gives them.
+report['metrics'] = {}
+if hasattr(step, 'metric_terms'):
+    with torch.no_grad():
+        for k, (s, c) in step.metric_terms(out, batch, mask).items():
+            report['metrics'][k] = [[float(s), float(c)], [float(v) for v in expect['out/metric/' + k].reshape(-1)]]
 
 if 'loss' in expect and hasattr(step, 'train_step'):
     noise = [torch.from_numpy(data[k]) for k in sorted((k for k in data if k.startswith('rng/')), key=lambda k: int(k[4:]))]

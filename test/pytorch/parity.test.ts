@@ -76,7 +76,7 @@ async function engineRun(file: string, folder = EXAMPLES): Promise<{ dir: string
   return { dir };
 }
 
-interface Report { forward: Record<string, { abs?: number; rel?: number; shape?: number[][] }>; next: Record<string, { abs?: number; rel?: number; shape?: number[][] }>; loss?: [number, number]; noise_left?: number }
+interface Report { metrics: Record<string, [number[], number[]]>; forward: Record<string, { abs?: number; rel?: number; shape?: number[][] }>; next: Record<string, { abs?: number; rel?: number; shape?: number[][] }>; loss?: [number, number]; noise_left?: number }
 
 /** Beyond the examples: gru and rnn states (one field), first() of front-padded rows, bidirectional grus. */
 const EXTRA: Record<string, string> = {
@@ -114,6 +114,10 @@ describe('the PyTorch export computes what the engine computes', { skip: SKIP },
       for (const [n, e] of Object.entries(rep.forward)) {
         assert.equal(e.shape, undefined, `${file}: ${n} has shape ${JSON.stringify(e.shape)}`);
         assert.ok(e.abs! <= 1e-5, `${file}: forward ${n} differs by ${e.abs}`);
+      }
+      for (const [k, [got, want]] of Object.entries(rep.metrics)) {
+        assert.equal(got[1], want[1], `${file}: ${k} counts ${got[1]}, the engine ${want[1]}`);
+        assert.ok(Math.abs(got[0] - want[0]) <= 1e-6 * Math.max(1, want[1]), `${file}: ${k} sums ${got[0]}, the engine ${want[0]}`);
       }
       assert.ok(rep.loss, `${file}: a training step ran`);
       assert.ok(Math.abs(rep.loss[0] - rep.loss[1]) <= 1e-4 * Math.max(1, Math.abs(rep.loss[1])), `${file}: loss ${rep.loss[0]} vs the engine's ${rep.loss[1]}`);

@@ -70,6 +70,12 @@ describe('train.py under torchrun', { skip: SKIP || (TORCHRUN ? false : 'no torc
     s1.forEach((a, i) => assert.ok(Math.abs(a.loss - s2[i].loss) <= 1e-4 * Math.max(1, Math.abs(a.loss)), `step ${a.step}: 1 process ${a.loss}, 2 processes ${s2[i].loss}`));
     assert.ok(s1[s1.length - 1].loss < s1[0].loss, 'the loss went down');
 
+    // Epoch lines carry the requested metrics, the same from two processes as from one.
+    const epochs = (run: string) => fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.kind === 'epoch') as { train: Record<string, number>; valid: Record<string, number> }[];
+    const e1 = epochs(run1), e2 = epochs(run2);
+    assert.ok(e1.length > 0 && e1.every((e) => typeof e.train.accuracy === 'number' && typeof e.valid.accuracy === 'number'), JSON.stringify(e1));
+    e1.forEach((e, i) => assert.ok(Math.abs(e.train.accuracy - e2[i].train.accuracy) <= 1e-6 && Math.abs(e.valid.accuracy - e2[i].valid.accuracy) <= 1e-6, `epoch ${i + 1}: ${JSON.stringify(e)} vs ${JSON.stringify(e2[i])}`));
+
     // An Unroll run: its settings, a checkpoint at the last step, and predict, export and resume work on it.
     const settings = readSettings(run2);
     assert.equal(settings.experiment, 'enc_dec');

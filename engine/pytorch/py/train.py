@@ -13,6 +13,7 @@ Only rank 0 writes the run.
 import argparse
 import datetime
 import json
+import math
 import os
 import shutil
 import time
@@ -115,17 +116,39 @@ def new_run(cfg, runs, procs, schedule):
     return run_dir
 
 
-def validate(m, data, procs):
+class Figures:
+    """An epoch's loss and metrics, summed over its batches (an epoch's figure is over all its tokens)."""
+
+    def __init__(self, cfg):
+        self.cfg, self.total, self.count, self.sums = cfg, 0.0, 0.0, {}
+
+    def add(self, total, count, terms):
+        self.total, self.count = self.total + float(total), self.count + float(count)
+        for k, (s, c) in terms.items():
+            a = self.sums.setdefault(k, [0.0, 0.0])
+            a[0], a[1] = a[0] + float(s), a[1] + float(c)
+
+    def loss(self):
+        return self.total / self.count if self.count else None
+
+    def metrics(self):
+        out = {k: s / c for k, (s, c) in self.sums.items() if c}
+        if 'perplexity' in self.cfg['metrics'] and self.cfg['loss'] == 'cross_entropy' and self.count:
+            out['perplexity'] = math.exp(self.loss())
+        return out
+
+
+def validate(m, data, procs, cfg):
     m.eval()
-    total = count = 0.0
+    fig = Figures(cfg)
     with torch.no_grad():
         for batch, mask, _ in data.valid_batches():
             batch = {k: v.to(procs.device) for k, v in batch.items()}
             mask = None if mask is None else mask.to(procs.device)
-            t, c = step.loss_terms(m(batch, mask), batch, mask)
-            total, count = total + t.item(), count + c.item()
+            out = m(batch, mask)
+            fig.add(*step.loss_terms(out, batch, mask), step.metric_terms(out, batch, mask))
     m.train()
-    return total / count if count else None
+    return fig
 
 
 def main():
@@ -148,7 +171,7 @@ def main():
     # A checkpoint's step says where its run stopped: go on from there (the batches it had, skipped).
     first, skip = divmod(start, per_epoch) if per_epoch else (0, 0)
     for epoch in range(first, args.epochs):
-        t0, epoch_total, epoch_count, in_epoch = time.time(), 0.0, 0.0, skip
+        t0, fig, in_epoch = time.time(), Figures(cfg), skip
         for batch, mask, tokens in data.train_batches(epoch):
             if skip:
                 skip -= 1
@@ -159,8 +182,12 @@ def main():
             rows = procs.share(next(iter(batch.values())).shape[0])
             local = {k: v[rows].to(procs.device) for k, v in batch.items()}
             local_mask = None if mask is None else mask[rows].to(procs.device)
-            total, count = step.loss_terms(net(local, local_mask), local, local_mask)
-            sums = procs.sum(torch.stack([total.detach(), count.detach().to(total.dtype)]))
+            out = net(local, local_mask)
+            total, count = step.loss_terms(out, local, local_mask)
+            with torch.no_grad():
+                terms = step.metric_terms(out, local, local_mask)
+            names = sorted(terms)
+            sums = procs.sum(torch.stack([total.detach(), count.detach().to(total.dtype), *[v.to(total.dtype) for k in names for v in terms[k]]]))
             loss = total / sums[1].clamp(min=1) * procs.world  # DDP averages the gradients over processes
             opt.zero_grad()
             loss.backward()
@@ -168,7 +195,7 @@ def main():
             opt.step()
             step_no, in_epoch = step_no + 1, in_epoch + 1
             value = (sums[0] / sums[1].clamp(min=1)).item()
-            epoch_total, epoch_count = epoch_total + sums[0].item(), epoch_count + sums[1].item()
+            fig.add(sums[0], sums[1], {k: (sums[2 + 2 * i], sums[3 + 2 * i]) for i, k in enumerate(names)})
             if metrics:
                 ms = (time.time() - ts) * 1000
                 metrics.write(json.dumps({'kind': 'step', 'epoch': epoch + 1, 'step': step_no, 'loss': value, 'tokens': tokens,
@@ -176,15 +203,16 @@ def main():
                                           'time': int(time.time() * 1000), 'gradNorm': norm.item()}) + '\n')
                 metrics.flush()
         partial = in_epoch < per_epoch
-        valid_loss = validate(m, data, procs) if procs.rank == 0 else None
-        train_loss = epoch_total / epoch_count if epoch_count else None
+        valid = validate(m, data, procs, cfg) if procs.rank == 0 else None
+        valid_loss = valid.loss() if valid else None
+        train_loss = fig.loss()
         if metrics:
-            line = {'kind': 'epoch', 'epoch': epoch + 1, 'step': step_no, 'trainLoss': train_loss, 'train': {},
+            line = {'kind': 'epoch', 'epoch': epoch + 1, 'step': step_no, 'trainLoss': train_loss, 'train': fig.metrics(),
                     'seconds': time.time() - t0, 'time': int(time.time() * 1000)}
             if partial:
                 line['partial'] = True
             if valid_loss is not None:
-                line.update(validLoss=valid_loss, valid={})
+                line.update(validLoss=valid_loss, valid=valid.metrics())
             metrics.write(json.dumps(line) + '\n')
             metrics.flush()
             save_checkpoint(run_dir, m, opt, epoch if partial else epoch + 1, step_no, in_epoch if partial else 0, train_loss, valid_loss)
