@@ -14,7 +14,7 @@ export interface PytorchFiles { files: Record<string, string>; className: string
 export function pytorchFiles(a: Analysis, dataDims: Record<string, number>): PytorchFiles {
   const dataShapes: Record<string, Shape> = { ...(a.data?.provides ?? {}) };
   const mdim = maskDim({ model: a.model, dataShapes });
-  const model = generateModel({ experiment: a.experiment, model: a.model, sizes: sizesOf(a, dataDims), dataShapes, maskDim: mdim });
+  const model = generateModel({ experiment: a.experiment, model: a.model, sizes: sizesOf(a, dataDims), dataShapes, maskDim: mdim, carryState: a.train?.carryState === true });
   const files: Record<string, string> = { 'model.py': model.text, 'layers.py': helper('layers.py'), 'run_format.py': helper('run_format.py') };
   if (a.train?.loss) {
     const shapes: Record<string, Shape> = { ...dataShapes };

@@ -32,6 +32,8 @@ export interface ModelInput {
   dataShapes: Record<string, Shape>;
   /** The padded dimension whose mask the batch carries (`time`, `src`), as compile/index.ts chooses it. */
   maskDim?: string;
+  /** `carry_state = true`: a recurrent layer without `init` starts from the state it ended the last batch with. */
+  carryState?: boolean;
 }
 
 /** Generates model.py. Throws EngineError for an op it cannot write (none of the language's today). */
@@ -238,7 +240,9 @@ class Gen {
     if (st.op === 'rnn') opts.push(`nonlinearity=${JSON.stringify(p.activation === 'relu' ? 'relu' : 'tanh')}`);
     const mod = this.module(name, `${cls}(${inF}, ${H}, ${opts.join(', ')})`);
     const initRef = (p.init as TensorRef | undefined) ?? st.operands.find((o, i) => i > 0 && o);
-    let init = 'None';
+    // carry_state: the state this layer ended the last training batch with (self.carried, set by train.py).
+    const carried = !initRef && this.m.carryState;
+    let init = carried ? `self.carried.get(${JSON.stringify(name)}) if self.carried is not None else None` : 'None';
     if (initRef) {
       const v = this.env.get(initRef.name);
       init = v && 'state' in v && !initRef.field ? this.varOf(initRef.name) : `(${this.operand(initRef).code}.unsqueeze(0),)`;
@@ -253,7 +257,9 @@ class Gen {
     this.env.set(seqName, out);
     if (stateName) this.env.set(stateName, state);
     if (!seqName.includes('#')) this.outputs.push(seqName);
-    this.body.push(`${seqVar}, ${stVar} = layers.recurrent(${mod}, ${a.code}, ${this.maskFor(a.t)}, ${init}, self.noise)  # ${this.shapeComment(out)}`);
+    const stOut = carried && stVar === '_' ? this.varOf(`${name}#state`) : stVar;
+    this.body.push(`${seqVar}, ${stOut} = layers.recurrent(${mod}, ${a.code}, ${this.maskFor(a.t)}, ${init}, self.noise)  # ${this.shapeComment(out)}`);
+    if (carried) this.body.push(`if self.carried is not None:`, `    self.carried[${JSON.stringify(name)}] = layers.detached(${stOut})`);
     this.assertShape(seqVar, out);
   }
 
@@ -352,6 +358,7 @@ class Gen {
       '        super().__init__()',
       '        # Tests set this to a function of a shape giving uniform [0, 1) noise, to draw the engine\'s dropout masks.',
       '        self.noise = None',
+      ...(this.m.carryState ? ['        # carry_state: train.py sets a dict here; each recurrent layer then starts from its last state.', '        self.carried = None'] : []),
       ...this.init.map((l) => `        ${l}`),
       '',
       '    def forward(self, batch, mask=None):',

@@ -15,9 +15,7 @@ export function pytorchReadme(r: ReadmeInput): string {
     ['tokenizer.json', 'how text becomes ids (split, case, unknown words) and how rows are padded'],
     ['experiment.rnn', 'the experiment the run trained'],
   ];
-  const missing = r.carryState
-    ? 'Not written for this experiment: `data.py` and `train.py`, which do not carry the recurrent state from batch to batch yet (`carry_state = true`).'
-    : 'Not written for this experiment: `data.py` and `train.py` (its data could not be read again to export its rows).';
+  const missing = 'Not written for this experiment: `data.py` and `train.py` (its data could not be read again to export its rows).';
   const train = r.hasTrain ? `
 ## Train
 
@@ -62,6 +60,6 @@ with torch.no_grad():
 
 \`out\` holds every named tensor of the model block. Token ids are the ones in \`vocab.json\`; \`tokenizer.json\`
 says how text becomes them and how rows are padded (then pass \`mask=\`, 1 on real steps; without it every step
-is real).${r.carryState ? '\n\nThe engine trained this experiment with `carry_state = true` (each batch starts from the previous one\'s final\nstate); `forward` starts from zeros, so `step.py` is one step of the first batch of a sequence.' : ''}
+is real).${r.carryState ? '\n\nThe experiment has `carry_state = true`: with `m.carried = {}` each recurrent layer starts from the state it\nended the previous batch with (train.py does this; validation starts every batch from zeros, as the engine).' : ''}
 ${train}`;
 }

@@ -34,8 +34,7 @@ export async function exportPytorchRun(run: LoadedRun, dir: string, force: boole
     className = p.className;
     // The run's last checkpoint as it is: weights, optimizer state and the step it stopped at (train.py goes on).
     const ck = readLatestCheckpoint(run.dir)!;
-    // carry_state (each batch starts from the last one's state) is not in train.py yet: no train.py then.
-    const rows = p.files['step.py'] && !run.analysis.train?.carryState ? await trainingRows(run) : undefined;
+    const rows = p.files['step.py'] ? await trainingRows(run) : undefined;
     files = {
       ...p.files,
       'weights.bin': Buffer.concat(encodeCheckpoint({ ...ck.state, meta: { ...ck.state.meta, run: `${run.settings.experiment}/${run.runId}` } })),
@@ -74,7 +73,7 @@ function trainConfig(run: LoadedRun, className: string): string {
   const lr = t.optimizer.params.lr ?? DEFAULT_LR[t.optimizer.name] ?? 1e-3;
   return JSON.stringify({
     experiment: run.settings.experiment, className, runs: path.dirname(path.dirname(run.dir)),
-    epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, loss: t.loss?.fn, metrics: t.metrics, settings: run.settings,
+    epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, loss: t.loss?.fn, metrics: t.metrics, carryState: t.carryState === true, settings: run.settings,
   }, null, 1) + '\n';
 }
 

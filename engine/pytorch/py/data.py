@@ -124,7 +124,7 @@ class Data:
         return len(self._plan())
 
     def train_batches(self, epoch):
-        """Epoch `epoch` (0-based, as the engine counts them)."""
+        """Epoch `epoch`, numbered as the engine's trainer numbers them (its first epoch is 1)."""
         for idx, width in self._plan(epoch):
             yield self.train.batch(idx, width)
 

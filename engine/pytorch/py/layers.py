@@ -30,6 +30,11 @@ class State(tuple):
     directions = 1
 
 
+def detached(state):
+    """A state cut from the graph that made it (carry_state: the next batch starts from its values)."""
+    return _state(state[0].detach(), state[1].detach() if len(state) > 1 else None, getattr(state, 'directions', 1))
+
+
 def _state(h, c, directions):
     s = State((h, c) if c is not None else (h,))
     s.directions = directions

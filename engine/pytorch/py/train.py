@@ -22,6 +22,7 @@ import torch
 import torch.distributed as dist
 
 import data as data_mod
+import layers as layers_mod
 import model as model_mod
 import run_format
 import step
@@ -69,8 +70,34 @@ def names_of(m):
     return {p: run_format.engine_name(k, model_mod.RENAMED) for k, p in m.named_parameters()}
 
 
-def save_checkpoint(run_dir, m, opt, epoch, step_no, step_in_epoch, loss, valid_loss):
-    tensors = {}
+def carried_tensors(m, procs):
+    """carry_state: each layer's last state as the engine stores it (`state/<layer>/h`, [layers*dirs, batch,
+    hidden]); with several processes, their rows gathered in rank order. Every rank calls it."""
+    out = {}
+    for layer, state in sorted((getattr(m, 'carried', None) or {}).items()):
+        for field, t in zip('hc', state):
+            if procs.world > 1:
+                parts = [torch.empty_like(t) for _ in range(procs.world)]
+                dist.all_gather(parts, t.contiguous())
+                t = torch.cat(parts, dim=1)
+            out[f'state/{layer}/{field}'] = t
+    return out
+
+
+def load_carried(m, tensors, procs, batch):
+    """The carried state a checkpoint holds, this rank's rows of it."""
+    if getattr(m, 'carried', None) is None:
+        return
+    rows = procs.share(batch)
+    layers = sorted({k.split('/')[1] for k in tensors if k.startswith('state/')})
+    for layer in layers:
+        parts = [torch.from_numpy(tensors[f'state/{layer}/{f}'])[:, rows] for f in 'hc' if f'state/{layer}/{f}' in tensors]
+        m.carried[layer] = layers_mod.State(parts)
+        m.carried[layer].directions = 1
+
+
+def save_checkpoint(run_dir, m, opt, epoch, step_no, step_in_epoch, loss, valid_loss, carried):
+    tensors = dict(carried)
     names = names_of(m)
     for p, name in names.items():
         tensors['param/' + name] = p
@@ -91,9 +118,11 @@ def save_checkpoint(run_dir, m, opt, epoch, step_no, step_in_epoch, loss, valid_
     os.replace(os.path.join(run_dir, 'checkpoint.json.tmp'), os.path.join(run_dir, 'checkpoint.json'))
 
 
-def load_start(m, opt, path):
-    """The weights (and Adam's state, when the checkpoint has it) of an Unroll checkpoint; returns its step."""
+def load_start(m, opt, path, procs, batch):
+    """The weights (and the optimizer's and carried state, when the checkpoint has them) of an Unroll
+    checkpoint; returns its step."""
     header, tensors = run_format.read_checkpoint(path)
+    load_carried(m, tensors, procs, batch)
     run_format.load_weights(m, tensors, model_mod.RENAMED)
     for p, name in names_of(m).items():
         slots = {k.split('/')[-1]: v for k, v in tensors.items() if k.startswith(f'opt/{name}/')}
@@ -139,6 +168,8 @@ class Figures:
 
 
 def validate(m, data, procs, cfg):
+    """The validation batches' loss and metrics; each batch starts from zeros, as the engine's do."""
+    carried, m.carried = getattr(m, 'carried', None), None
     m.eval()
     fig = Figures(cfg)
     with torch.no_grad():
@@ -148,6 +179,7 @@ def validate(m, data, procs, cfg):
             out = m(batch, mask)
             fig.add(*step.loss_terms(out, batch, mask), step.metric_terms(out, batch, mask))
     m.train()
+    m.carried = carried
     return fig
 
 
@@ -158,10 +190,12 @@ def main():
     procs = Processes()
     torch.manual_seed(cfg['seed'] + procs.rank)  # dropout masks differ per process, as their rows do
     m = getattr(model_mod, cfg['className'])().to(procs.device)
+    if cfg.get('carryState'):
+        m.carried = {}  # carry_state: each batch starts from the state the last one ended with
     opt = step.make_optimizer(m)
-    start = load_start(m, opt, args.weights) if args.weights and not args.fresh else 0
-    net = torch.nn.parallel.DistributedDataParallel(m) if procs.world > 1 else m
     data = data_mod.Data(HERE)
+    start = load_start(m, opt, args.weights, procs, data.batch_size) if args.weights and not args.fresh else 0
+    net = torch.nn.parallel.DistributedDataParallel(m) if procs.world > 1 else m
     schedule = {'epochs': args.epochs, 'steps': args.steps, 'stepsPerEpoch': data.steps_per_epoch()}
     run_dir = new_run(cfg, args.runs, procs, schedule) if procs.rank == 0 else None
     metrics = open(os.path.join(run_dir, 'metrics.jsonl'), 'a') if run_dir else None
@@ -172,7 +206,7 @@ def main():
     first, skip = divmod(start, per_epoch) if per_epoch else (0, 0)
     for epoch in range(first, args.epochs):
         t0, fig, in_epoch = time.time(), Figures(cfg), skip
-        for batch, mask, tokens in data.train_batches(epoch):
+        for batch, mask, tokens in data.train_batches(epoch + 1):  # the engine numbers its first epoch 1
             if skip:
                 skip -= 1
                 continue
@@ -203,6 +237,7 @@ def main():
                                           'time': int(time.time() * 1000), 'gradNorm': norm.item()}) + '\n')
                 metrics.flush()
         partial = in_epoch < per_epoch
+        carried = carried_tensors(m, procs)
         valid = validate(m, data, procs, cfg) if procs.rank == 0 else None
         valid_loss = valid.loss() if valid else None
         train_loss = fig.loss()
@@ -215,7 +250,7 @@ def main():
                 line.update(validLoss=valid_loss, valid=valid.metrics())
             metrics.write(json.dumps(line) + '\n')
             metrics.flush()
-            save_checkpoint(run_dir, m, opt, epoch if partial else epoch + 1, step_no, in_epoch if partial else 0, train_loss, valid_loss)
+            save_checkpoint(run_dir, m, opt, epoch if partial else epoch + 1, step_no, in_epoch if partial else 0, train_loss, valid_loss, carried)
         if procs.world > 1:
             dist.barrier()
         if partial:
