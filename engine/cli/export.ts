@@ -5,6 +5,7 @@ import { parseArgs } from './args';
 import { defaultIO, runSimple, runRef, runsRoot, wantsHelp, type CliIO } from './run-job';
 
 export const EXPORT_USAGE = `usage: unroll export RUN [OUT] [--format onnx|pytorch] [--force] [--root DIR]
+       unroll export FILE.rnn DIR --format pytorch   (no run yet: the engine's initial weights)
   onnx (default): OUT is a file, model.onnx in the run folder by default
   pytorch: OUT is a folder (pytorch/ in the run folder by default) with the model as a PyTorch nn.Module and the run's weights
   --force replaces an existing OUT`;
@@ -18,7 +19,11 @@ export async function runExport(argv: string[], io: CliIO = defaultIO): Promise<
     if (positional.length < 1 || positional.length > 2) throw new Error(EXPORT_USAGE);
     const format = options.format ?? 'onnx';
     if (format !== 'onnx' && format !== 'pytorch') throw new Error(`--format is onnx or pytorch, not ${format}`);
-    params = { run: runRef(cwd, positional[0]), out: positional[1] ? path.resolve(cwd, positional[1]) : undefined, workspaceRoot: runsRoot(cwd, options.root), force: options.force === true, format: format as 'onnx' | 'pytorch' };
+    const out = positional[1] ? path.resolve(cwd, positional[1]) : undefined;
+    // An experiment file (not a run): PyTorch only, with the engine's initial weights; its project as for train.
+    const file = positional[0].endsWith('.rnn') ? path.resolve(cwd, positional[0]) : undefined;
+    const root = runsRoot(cwd, options.root, file ? path.dirname(file) : cwd);
+    params = { run: file ? '' : runRef(cwd, positional[0]), ...(file ? { file } : {}), out, workspaceRoot: root, force: options.force === true, format: format as 'onnx' | 'pytorch' };
   } catch (e) {
     io.err(`unroll export: ${(e as Error).message}\n`);
     return 2;

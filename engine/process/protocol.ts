@@ -91,6 +91,8 @@ export interface ExportParams {
   force?: boolean;
   /** onnx (default): a model file; pytorch: a folder with the model as an nn.Module and the run's weights. */
   format?: 'onnx' | 'pytorch';
+  /** pytorch only: export this experiment file (no run: the engine's initial weights) instead of `run`. */
+  file?: string;
 }
 export interface ExportResult {
   runId: string;

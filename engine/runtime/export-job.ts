@@ -8,11 +8,18 @@ import type { ExportParams, ExportResult } from '../process/protocol';
 import { describeWriteError, writeFileAtomic } from '../runs/atomic';
 import { predictionName } from './inference';
 import { UserError } from './jobs-types';
-import { exportPytorchRun } from './export-pytorch';
+import { exportPytorchFile, exportPytorchRun } from './export-pytorch';
 import { loadRun } from './run-loader';
 import { toolchain } from './toolchain';
 
 export async function exportJob(p: ExportParams, note: (m: string) => void): Promise<ExportResult> {
+  if (p.file) {
+    if (p.format !== 'pytorch') throw new UserError(`an experiment file exports as PyTorch only (--format pytorch); for ONNX, export a run of it: unroll train ${p.file}, then unroll export RUN`);
+    if (!p.out) throw new UserError('export of an experiment file needs a folder to write: unroll export FILE.rnn DIR --format pytorch');
+    const text = fs.existsSync(p.file) && fs.statSync(p.file).isFile() ? fs.readFileSync(p.file, 'utf8') : undefined;
+    if (text === undefined) throw new UserError(`${p.file}: no such file`);
+    return await exportPytorchFile(p.file, text, p.workspaceRoot ?? path.dirname(p.file), path.resolve(p.out), p.force === true);
+  }
   const run = await loadRun(p.run, p.workspaceRoot, note);
   if (p.format === 'pytorch') return await exportPytorchRun(run, p.out ? path.resolve(p.out) : path.join(run.dir, 'pytorch'), p.force === true || p.out === undefined);
   const out = path.resolve(p.out ?? path.join(run.dir, 'model.onnx'));

@@ -8,8 +8,8 @@ import { dataFiles } from '../pytorch/data';
 import { helper, pytorchFiles } from '../pytorch/index';
 import { pytorchReadme } from '../pytorch/readme';
 import { describeWriteError, writeFileAtomic } from '../runs/atomic';
-import { encodeCheckpoint, readLatestCheckpoint } from '../runs/checkpoint';
-import { readExperimentText } from '../runs/store';
+import { encodeCheckpoint, readLatestCheckpoint, type CheckpointState } from '../runs/checkpoint';
+import { readExperimentText, type RunSettings } from '../runs/store';
 import { loadDataset } from '../data/index';
 import type { ExportRows } from '../data/types';
 import { UserError } from './jobs-types';
@@ -17,9 +17,50 @@ import type { LoadedRun } from './run-loader';
 import type { PlainArgs } from '../../language/data';
 import { tokenizer } from '../export/metadata';
 import type { SavedDataset } from '../data/types';
-import { DEFAULT_LR } from './trainer';
+import { DEFAULT_LR, initialState } from './trainer';
+import { prepare } from './prepare';
+
+/** What an export is made from: a trained run, or an experiment file with the engine's initial weights. */
+interface Source {
+  /** `<experiment>/<run id>`, or the file's name. */
+  label: string;
+  analysis: LoadedRun['analysis'];
+  dataset: LoadedRun['dataset'];
+  settings: RunSettings;
+  checkpoint: CheckpointState;
+  experimentText: string;
+  /** Where train.py's runs go by default: the workspace's .unroll/runs. */
+  runsRoot: string;
+}
 
 export async function exportPytorchRun(run: LoadedRun, dir: string, force: boolean): Promise<ExportResult> {
+  // The run's last checkpoint as it is: weights, optimizer state and the step it stopped at (train.py goes on).
+  const ck = readLatestCheckpoint(run.dir)!;
+  const label = `${run.settings.experiment}/${run.runId}`;
+  return exportPytorch({
+    label, analysis: run.analysis, dataset: run.dataset, settings: run.settings, experimentText: readExperimentText(run.dir),
+    checkpoint: { ...ck.state, meta: { ...ck.state.meta, run: label } }, runsRoot: path.dirname(path.dirname(run.dir)),
+  }, dir, force, run.runId);
+}
+
+/** An experiment file with no run: the engine's initial weights (its `init`, its seed), step 0. */
+export async function exportPytorchFile(file: string, text: string, root: string, dir: string, force: boolean): Promise<ExportResult> {
+  const { analysis, dataset, model } = await prepare(file, text, root);
+  const state = initialState(model, analysis.train?.seed ?? 42);
+  const tensors: CheckpointState['tensors'] = {};
+  for (const [k, t] of state) tensors[k] = { dims: [...t.dims], data: t.data as Float32Array };
+  const t = analysis.train;
+  const settings = {
+    runId: '', experiment: analysis.experiment, file, created: new Date().toISOString(), train: {}, dims: dataset.dims, device: 'cpu',
+    seed: t?.seed ?? 42, epochs: t?.epochs ?? 1, steps: t?.steps, totalParams: model.params.reduce((s, q) => s + q.shape.reduce((a, b) => a * b, 1), 0),
+  } as unknown as RunSettings;
+  return exportPytorch({
+    label: path.basename(file), analysis, dataset, settings, experimentText: text,
+    checkpoint: { epoch: 0, step: 0, stepInEpoch: 0, tensors, meta: { experiment: path.basename(file) } }, runsRoot: path.join(root, '.unroll', 'runs'),
+  }, dir, force, path.basename(file));
+}
+
+async function exportPytorch(src: Source, dir: string, force: boolean, id: string): Promise<ExportResult> {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UserError(`cannot export to ${dir}: it is a file; give a folder`);
   if (/\.(onnx|json|pt|pth|bin)$/i.test(dir) && !fs.existsSync(dir)) throw new UserError(`--format pytorch writes a folder; ${dir} looks like a file name: give a folder, e.g. ${dir.replace(/\.[^./]+$/, '')}`);
   // The folder above must exist and be a folder (mkdir -p under /proc loops in Node instead of failing).
@@ -30,22 +71,20 @@ export async function exportPytorchRun(run: LoadedRun, dir: string, force: boole
   let files: Record<string, string | Uint8Array>;
   let className: string;
   try {
-    const p = pytorchFiles(run.analysis, { ...run.settings.dims, ...run.dataset.dims });
+    const p = pytorchFiles(src.analysis, { ...src.settings.dims, ...src.dataset.dims });
     className = p.className;
-    // The run's last checkpoint as it is: weights, optimizer state and the step it stopped at (train.py goes on).
-    const ck = readLatestCheckpoint(run.dir)!;
-    const rows = p.files['step.py'] ? await trainingRows(run) : undefined;
+    const rows = p.files['step.py'] ? await trainingRows(src) : undefined;
     files = {
       ...p.files,
-      'weights.bin': Buffer.concat(encodeCheckpoint({ ...ck.state, meta: { ...ck.state.meta, run: `${run.settings.experiment}/${run.runId}` } })),
-      'vocab.json': JSON.stringify(run.dataset.save(), null, 1) + '\n',
-      'tokenizer.json': tokenizerFile(run),
-      'experiment.rnn': readExperimentText(run.dir),
-      ...(rows ? { ...dataFiles(rows, run.settings.seed), 'train.py': helper('train.py'), 'data.py': helper('data.py'), 'train.json': trainConfig(run, className) } : {}),
-      'README.md': pytorchReadme({ experiment: run.analysis.experiment, className, run: `${run.settings.experiment}/${run.runId}`, hasStep: 'step.py' in p.files, hasTrain: !!rows, carryState: run.analysis.train?.carryState === true, inputs: run.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
+      'weights.bin': Buffer.concat(encodeCheckpoint(src.checkpoint)),
+      'vocab.json': JSON.stringify(src.dataset.save(), null, 1) + '\n',
+      'tokenizer.json': tokenizerFile(src),
+      'experiment.rnn': src.experimentText,
+      ...(rows ? { ...dataFiles(rows, src.settings.seed), 'train.py': helper('train.py'), 'data.py': helper('data.py'), 'train.json': trainConfig(src, className) } : {}),
+      'README.md': pytorchReadme({ experiment: src.analysis.experiment, className, run: src.label, hasStep: 'step.py' in p.files, hasTrain: !!rows, carryState: src.analysis.train?.carryState === true, inputs: src.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
     };
   } catch (e) {
-    throw new UserError(`export of ${run.dir} as PyTorch failed: ${(e as Error).message}`);
+    throw new UserError(`export of ${src.label} as PyTorch failed: ${(e as Error).message}`);
   }
   try {
     if (!fs.existsSync(dir)) fs.mkdirSync(dir);
@@ -54,11 +93,11 @@ export async function exportPytorchRun(run: LoadedRun, dir: string, force: boole
     throw new UserError(describeWriteError(e, dir));
   }
   const bytes = Object.values(files).reduce((n, f) => n + (typeof f === 'string' ? Buffer.byteLength(f) : f.byteLength), 0);
-  return { runId: run.runId, path: dir, bytes, about: path.join(dir, 'README.md') };
+  return { runId: id, path: dir, bytes, about: path.join(dir, 'README.md') };
 }
 
 /** The training data's rows, as the engine batches them (a file source is read again: a run keeps no rows). */
-async function trainingRows(run: LoadedRun): Promise<ExportRows | undefined> {
+async function trainingRows(run: Source): Promise<ExportRows | undefined> {
   let rows = run.dataset.exportRows?.();
   if ((!rows || rows.trainTokens.length === 0) && run.analysis.data?.path) {
     const d = await loadDataset(run.analysis.data, { seed: run.settings.seed, baseDir: path.dirname(run.settings.file) }).catch(() => undefined);
@@ -68,18 +107,18 @@ async function trainingRows(run: LoadedRun): Promise<ExportRows | undefined> {
 }
 
 /** What train.py needs of the run: the settings it writes, where runs go, the schedule. */
-function trainConfig(run: LoadedRun, className: string): string {
+function trainConfig(run: Source, className: string): string {
   const t = run.analysis.train!;
   const lr = t.optimizer.params.lr ?? DEFAULT_LR[t.optimizer.name] ?? 1e-3;
   return JSON.stringify({
-    experiment: run.settings.experiment, className, runs: path.dirname(path.dirname(run.dir)),
+    experiment: run.settings.experiment, className, runs: run.runsRoot,
     epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, loss: t.loss?.fn, metrics: t.metrics, carryState: t.carryState === true, settings: run.settings,
   }, null, 1) + '\n';
 }
 
 /** How text becomes the model's ids, and how rows are laid out (the ONNX export's sidecar says the same of
  *  its own, left-aligned layout; this model takes the engine's). */
-function tokenizerFile(run: LoadedRun): string {
+function tokenizerFile(run: Source): string {
   const saved = run.dataset.save() as SavedDataset;
   const v = run.dataset.vocab;
   const src = saved.source;

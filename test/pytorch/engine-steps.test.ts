@@ -41,4 +41,23 @@ describe('train.py takes the engine\'s steps', { skip: SKIP }, () => {
       engine.forEach(([s, l], i) => assert.ok(Math.abs(l - torch[i][1]) <= 1e-4 * Math.max(1, Math.abs(l)), `${file} step ${s}: engine ${l}, train.py ${torch[i][1]}`));
     });
   }
+
+  it('arithmetic.rnn exported as a file (no run): train.py from the engine\'s initial weights takes unroll train\'s first 12 steps', () => {
+    const file = 'arithmetic_file.rnn';
+    fs.writeFileSync(path.join(work, file), fs.readFileSync(path.join(EXAMPLES, 'arithmetic.rnn'), 'utf8').replace(/^experiment arithmetic\b/m, 'experiment arithmetic_file'));
+    const out = path.join(work, 'file-pt');
+    const e = unroll(['export', file, out, '--format', 'pytorch']);
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /unroll export arithmetic_file\.rnn --format pytorch/);
+    const py = spawnSync(PYTHON!, [path.join(out, 'train.py'), '--steps', '12'], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, timeout: 300_000 });
+    assert.equal(py.status, 0, py.stderr.slice(-2000));
+    const t = unroll(['train', file, '--steps', '12', '--device', 'cpu', '--threads', '1']);
+    assert.equal(t.status, 0, t.stderr);
+    const engine = losses(t.stdout.trim(), 0), torch = losses(py.stdout.trim().split('\n').pop()!, 0);
+    assert.equal(engine.length, 12);
+    assert.deepEqual(torch.map(([s]) => s), engine.map(([s]) => s));
+    engine.forEach(([s, l], i) => assert.ok(Math.abs(l - torch[i][1]) <= 1e-4 * Math.max(1, Math.abs(l)), `step ${s}: engine ${l}, train.py ${torch[i][1]}`));
+    // Without --format pytorch a file is refused with the way to an ONNX export.
+    assert.match(unroll(['export', file, path.join(work, 'x.onnx')]).stderr, /exports as PyTorch only/);
+  });
 });
