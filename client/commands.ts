@@ -236,7 +236,7 @@ export function registerCommands(context: vscode.ExtensionContext, server: Serve
   register('unroll.trainTorchrun', async (arg) => {
     const doc = await targetDocument(arg);
     if (!doc || !trusted('train with PyTorch')) return;
-    await trainWithTorchrun(doc, { training, experimentOf, latestRun, request });
+    await trainWithTorchrun(doc, { training, experimentOf, request });
   });
 
   register('unroll.showLossPanel', async (arg) => {

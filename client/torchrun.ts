@@ -1,7 +1,8 @@
-// "Unroll: Train with PyTorch (torchrun)...": the experiment's latest run exported as PyTorch, trained by
-// its train.py in a terminal (torchrun for more than one process), and followed in the loss panel as the
-// run it writes grows.
-import { existsSync } from 'node:fs';
+// "Unroll: Train with PyTorch (torchrun)...": the experiment exported as PyTorch (the engine's initial
+// weights, into .unroll/pytorch/<experiment>/), trained by its train.py in a terminal (torchrun for more than
+// one process), and followed in the loss panel as the run it writes grows.
+import * as path from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { RunFollower } from './engine/follow';
 import { findTorch, trainCommand } from './engine/torch';
@@ -11,14 +12,13 @@ interface Experiment { file: string; experiment: string; root: string }
 export interface TorchrunDeps {
   training: Training;
   experimentOf(doc: vscode.TextDocument, action: string): Experiment | undefined;
-  latestRun(x: Experiment, action: string): string | undefined;
   request<T>(title: string, send: () => Promise<T>): Promise<T | undefined>;
 }
 
 export async function trainWithTorchrun(doc: vscode.TextDocument, d: TorchrunDeps): Promise<void> {
   const x = d.experimentOf(doc, 'train it with PyTorch');
-  const run = x && d.latestRun(x, 'train it with PyTorch (train.py starts from the latest run)');
-  if (!x || !run) return;
+  if (!x) return;
+  if (doc.isDirty) await doc.save();
   const torch = findTorch();
   if (!torch) {
     void vscode.window.showErrorMessage('Unroll: no Python with PyTorch found (tried python3, /usr/bin/python3, python). Install PyTorch (pip install torch, or apt-get install python3-torch on Debian), then try again.');
@@ -30,7 +30,9 @@ export async function trainWithTorchrun(doc: vscode.TextDocument, d: TorchrunDep
     validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 256 ? undefined : 'a whole number from 1 to 256'),
   });
   if (n === undefined) return;
-  const exported = await d.request(`Unroll: exporting ${x.experiment} as PyTorch`, () => d.training.engine.export({ run, workspaceRoot: x.root, format: 'pytorch' }));
+  const out = path.join(x.root, '.unroll', 'pytorch', x.experiment.replace(/[^\w.-]/g, '_'));
+  mkdirSync(path.dirname(out), { recursive: true });
+  const exported = await d.request(`Unroll: exporting ${x.experiment} as PyTorch`, () => d.training.engine.export({ run: '', file: x.file, out, workspaceRoot: x.root, format: 'pytorch', force: true }));
   if (!exported) return;
   const trainPy = `${exported.path}/train.py`;
   if (!existsSync(trainPy)) {

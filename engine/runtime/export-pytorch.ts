@@ -19,6 +19,7 @@ import { tokenizer } from '../export/metadata';
 import type { SavedDataset } from '../data/types';
 import { DEFAULT_LR, initialState } from './trainer';
 import { prepare } from './prepare';
+import { trainSettings } from './train-settings';
 
 /** What an export is made from: a trained run, or an experiment file with the engine's initial weights. */
 interface Source {
@@ -51,7 +52,7 @@ export async function exportPytorchFile(file: string, text: string, root: string
   for (const [k, t] of state) tensors[k] = { dims: [...t.dims], data: t.data as Float32Array };
   const t = analysis.train;
   const settings = {
-    runId: '', experiment: analysis.experiment, file, created: new Date().toISOString(), train: {}, dims: dataset.dims, device: 'cpu',
+    runId: '', experiment: analysis.experiment, file, created: new Date().toISOString(), train: trainSettings(analysis), dims: dataset.dims, device: 'cpu',
     seed: t?.seed ?? 42, epochs: t?.epochs ?? 1, steps: t?.steps, totalParams: model.params.reduce((s, q) => s + q.shape.reduce((a, b) => a * b, 1), 0),
   } as unknown as RunSettings;
   return exportPytorch({

@@ -11,6 +11,7 @@ import { createRun, readExperimentText, readSettings, readVocab, resolveRun, Run
 import type { SavedDataset } from '../data/types';
 import { selectDevice, DeviceError } from './device';
 import { exportJob } from './export-job';
+import { trainSettings } from './train-settings';
 import { sample } from './inference';
 import { predict } from './predict';
 import { UserError, type Job, type JobSink } from './jobs-types';
@@ -52,10 +53,6 @@ const notify = {
   sample: (s: JobSink, p: SampleNotificationParams) => s.notify('sample', p),
 };
 
-function trainSettings(a: Analysis): Record<string, unknown> {
-  const t = a.train!;
-  return { loss: t.loss?.fn, lossOperands: t.loss?.operands.map((o) => (o.field ? `${o.name}.${o.field}` : o.name)), optimizer: t.optimizer, epochs: t.epochs, steps: t.steps, clip: t.clip, metrics: t.metrics, init: t.init, seed: t.seed, device: t.device, threads: t.threads };
-}
 
 function readExperiment(file: string): string {
   try {

@@ -590,6 +590,30 @@ async function drive(url, ws, data, info) {
     if (maximised) await tryCommand(page, 'View: Toggle Maximize Editor Group');
     pass('an attention model trained in the editor shows its weights\' shape as it ran', `${relative(info.ws, attendRun)}: ${ranLine.trim().replace(/\s+/g, ' ').slice(0, 160)}`);
 
+    // PyTorch: "Unroll: Train with PyTorch (torchrun)..." on attend.rnn with 1 process exports it, runs its
+    // train.py in a terminal, and the loss panel follows the run train.py writes. Needs python3 with torch.
+    if (['python3', '/usr/bin/python3'].some((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0)) {
+      await page.keyboard.press('Control+1').catch(() => {});
+      await openFile(page, ATTEND_FILE);
+      const before = new Set(runDirs(info.ws, 'attend'));
+      await runCommand(page, 'Unroll: Train with PyTorch (torchrun)...');
+      const box = page.locator('.quick-input-widget input');
+      await box.waitFor({ state: 'visible', timeout: TIMEOUT }).catch(() => fail('"Unroll: Train with PyTorch (torchrun)..." did not ask for the number of processes'));
+      await box.fill('1');
+      await page.keyboard.press('Enter');
+      const ptRun = await poll(() => runDirs(info.ws, 'attend').find((d) => !before.has(d) && readJson(join(d, 'settings.json'))?.trainer === 'pytorch' && readJson(join(d, 'checkpoint.json'))?.epoch === 1),
+        'a run written by train.py (settings.json with trainer pytorch, a checkpoint of epoch 1) under .unroll/runs/attend/')
+        .catch(async (e) => fail(`${e.message}; terminal: ${JSON.stringify((await terminalText(page)).slice(-600))}; notifications: ${JSON.stringify(await notificationsText(page))}`));
+      const ptId = basename(ptRun);
+      await poll(async () => (await panelFrames(page)).some((p) => p.info?.includes(ptId) && p.points > 0), `the loss panel to draw run ${ptId}, which train.py writes`)
+        .catch(async (e) => fail(`${e.message}; panel info: ${JSON.stringify((await panelFrames(page)).map((p) => p.info))}`));
+      const points = await stable(async () => Math.max(0, ...(await panelFrames(page)).filter((p) => p.info?.includes(ptId)).map((p) => p.points)));
+      await shot(page, 'train-pytorch-panel');
+      pass('"Unroll: Train with PyTorch (torchrun)..." trains attend.rnn with train.py in a terminal and the loss panel follows its run', `${relative(info.ws, ptRun)}: ${points} points drawn`);
+    } else if (process.env.UNROLL_REQUIRE_TORCH === '1') {
+      fail('python3 with torch is required for the PyTorch check (UNROLL_REQUIRE_TORCH=1): apt-get install python3-torch');
+    }
+
     // Stop: a long run streams into the panel (its point count grows while it trains) until "Unroll: Stop
     // Training", after which metrics.jsonl stops growing and the last checkpoint is the step it stopped at.
     await page.keyboard.press('Control+1').catch(() => {}); // back to the editors' group, not the panel's
