@@ -1,42 +1,22 @@
 // `unroll export RUN DIR --format pytorch` on a trained run, as a user runs it: the folder it writes loads
 // in PyTorch as its README says, and the model with the run's weights computes what the engine computes.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Batch } from '../../engine/data/index';
 import { encodeCheckpoint } from '../../engine/runs/checkpoint';
 import { loadRun } from '../../engine/runtime/run-loader';
 import { buildFeeds } from '../../engine/runtime/trainer';
-import { buildEngine } from '../engine/runtime-fixtures';
 import { PYTHON, pyflakes, SKIP } from './python';
+import { cliWorkspace, encoderDecoder } from './workspace';
 
-let cli = '';
-let work = '';
-before(async () => {
-  cli = path.join(await buildEngine(), 'cli.js');
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'unroll-pt-cli-'));
-  fs.mkdirSync(path.join(work, '.unroll'));
-});
-after(() => fs.rmSync(work, { recursive: true, force: true }));
-const unroll = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', timeout: 180_000 });
+const ws = cliWorkspace('unroll-pt-cli-');
+const unroll = (args: string[]) => ws.unroll(args);
 
-const ATTEND = `experiment attend
-dims { hidden = 16 }
-data arithmetic { samples = 400, numbers = 2, largest = 9, batch = 16 }
-model {
-  input x: int[batch, src] < vocab
-  input y: int[batch, tgt] < vocab
-  enc, s = lstm(embedding(x, vocab, hidden), hidden)
-  q = repeat(s.h, tgt)
-  c, w = attention(q, enc, score = general)
-  logits = dense(c + q, vocab)
-}
-train { loss = cross_entropy(logits, y), steps = 30, seed = 3 }
-`;
+const ATTEND = encoderDecoder('attend', 'samples = 400, numbers = 2, largest = 9, batch = 16', 'loss = cross_entropy(logits, y), steps = 30, seed = 3');
 
 const PY = `import json, sys, torch
 sys.path.insert(0, sys.argv[1])
@@ -55,11 +35,11 @@ print(json.dumps({k: (out[k].double() - torch.from_numpy(data['out/' + k]).doubl
 
 describe('unroll export --format pytorch', { skip: SKIP }, () => {
   it('writes a folder whose model, with the run\'s trained weights, gives the engine\'s outputs', async () => {
-    fs.writeFileSync(path.join(work, 'attend.rnn'), ATTEND);
+    fs.writeFileSync(path.join(ws.work, 'attend.rnn'), ATTEND);
     const t = unroll(['train', 'attend.rnn', '--device', 'cpu', '--threads', '1']);
     assert.equal(t.status, 0, t.stderr);
     const runDir = t.stdout.trim();
-    const out = path.join(work, 'attend_pt');
+    const out = path.join(ws.work, 'attend_pt');
     const e = unroll(['export', runDir, out, '--format', 'pytorch']);
     assert.equal(e.status, 0, e.stderr);
     assert.match(e.stdout, /attend_pt\/ \([\d,]+ bytes: model\.py, step\.py, weights\.bin/);
@@ -72,13 +52,13 @@ describe('unroll export --format pytorch', { skip: SKIP }, () => {
     assert.equal(again.status, 1);
     assert.match(again.stderr, /already has files; pass --force/);
     assert.equal(unroll(['export', runDir, out, '--format', 'tf']).status, 2);
-    assert.match(unroll(['export', runDir, path.join(work, 'model.onnx'), '--format', 'pytorch']).stderr, /writes a folder; .*model\.onnx looks like a file name/);
-    assert.match(unroll(['export', runDir, path.join(work, 'no', 'such', 'dir'), '--format', 'pytorch']).stderr, /the folder .*no\/such does not exist; create it first/);
+    assert.match(unroll(['export', runDir, path.join(ws.work, 'model.onnx'), '--format', 'pytorch']).stderr, /writes a folder; .*model\.onnx looks like a file name/);
+    assert.match(unroll(['export', runDir, path.join(ws.work, 'no', 'such', 'dir'), '--format', 'pytorch']).stderr, /the folder .*no\/such does not exist; create it first/);
     const tok = JSON.parse(fs.readFileSync(path.join(out, 'tokenizer.json'), 'utf8')) as { tokenizer: { tokens: string }; layout: string };
     assert.equal(tok.tokenizer.tokens, 'chars');
 
     // The engine's outputs on a batch, with the run's weights (its last checkpoint).
-    const run = await loadRun(runDir, work);
+    const run = await loadRun(runDir, ws.work);
     const batch: Batch = run.dataset.trainBatches(0)[Symbol.iterator]().next().value!;
     const fwd = run.model.forward(batch.dims);
     const session = await ort.InferenceSession.create(fwd.bytes, { intraOpNumThreads: 1 });
@@ -87,7 +67,7 @@ describe('unroll export --format pytorch', { skip: SKIP }, () => {
     const tensors: Record<string, { dims: number[]; data: Float32Array }> = {};
     for (const [k, v] of Object.entries(batch.tensors)) tensors[`batch/${k}`] = { dims: [...v.dims], data: Float32Array.from(v.data as Int32Array) };
     for (const [k, v] of Object.entries(res)) if (v.type === 'float32') tensors[`out/${k}`] = { dims: [...v.dims], data: v.data as Float32Array };
-    const file = path.join(work, 'batch.bin');
+    const file = path.join(ws.work, 'batch.bin');
     fs.writeFileSync(file, Buffer.concat(encodeCheckpoint({ epoch: 0, step: 0, stepInEpoch: 0, tensors })));
     const py = spawnSync(PYTHON!, ['-c', PY, out, file], { encoding: 'utf8' });
     assert.equal(py.status, 0, py.stderr);

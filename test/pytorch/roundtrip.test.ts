@@ -1,31 +1,21 @@
 // Nothing lost on the way out or back, for every example: an engine run exported as PyTorch, trained on by
 // train.py, is a run Unroll reads (predict answers), and the engine with that run's weights computes what the
 // PyTorch model with them computes, tensor for tensor.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadDataset, type Batch } from '../../engine/data/index';
 import { encodeCheckpoint, readLatestCheckpoint } from '../../engine/runs/checkpoint';
 import { loadRun } from '../../engine/runtime/run-loader';
 import { buildFeeds } from '../../engine/runtime/trainer';
-import { buildEngine } from '../engine/runtime-fixtures';
 import { PYTHON, SKIP } from './python';
+import { cliWorkspace, EXAMPLES } from './workspace';
 
-const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
-let cli = '';
-let work = '';
-before(async () => {
-  cli = path.join(await buildEngine(), 'cli.js');
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'unroll-roundtrip-'));
-  fs.mkdirSync(path.join(work, '.unroll'));
-  fs.cpSync(EXAMPLES, work, { recursive: true });
-});
-after(() => fs.rmSync(work, { recursive: true, force: true }));
-const unroll = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', timeout: 300_000 });
+const ws = cliWorkspace('unroll-roundtrip-', { examples: true });
+const unroll = (args: string[]) => ws.unroll(args);
 
 /** An input for the examples without a predict block. */
 const INPUTS: Record<string, string> = { adding: '0.5,0 0.2,1 0.7,1 0.1,0', char_lm: 'The ', ptb_lm: 'the' };
@@ -53,7 +43,7 @@ describe('engine -> PyTorch -> Unroll, on every example', { skip: SKIP }, () => 
       const name = file.replace(/\.rnn$/, '');
       const trained = unroll(['train', file, '--steps', '2', '--device', 'cpu', '--threads', '1']);
       assert.equal(trained.status, 0, trained.stderr);
-      const out = path.join(work, `${name}-pt`);
+      const out = path.join(ws.work, `${name}-pt`);
       const e = unroll(['export', trained.stdout.trim(), out, '--format', 'pytorch']);
       assert.equal(e.status, 0, e.stderr);
       assert.ok(fs.existsSync(path.join(out, 'train.py')), 'train.py written');
@@ -64,9 +54,9 @@ describe('engine -> PyTorch -> Unroll, on every example', { skip: SKIP }, () => 
       const p = unroll(['predict', runDir, ...(INPUTS[name] ? [INPUTS[name]] : [])]);
       assert.equal(p.status, 0, `unroll predict on the PyTorch run: ${p.stderr}`);
 
-      const run = await loadRun(runDir, work);
+      const run = await loadRun(runDir, ws.work);
       // The data read again (a run keeps no rows of a file source): its first validation batch.
-      const ds = await loadDataset(run.analysis.data!, { seed: run.settings.seed, baseDir: work });
+      const ds = await loadDataset(run.analysis.data!, { seed: run.settings.seed, baseDir: ws.work });
       const batch: Batch = ds.validBatches()[Symbol.iterator]().next().value!;
       const fwd = run.model.forward(batch.dims);
       const session = await ort.InferenceSession.create(fwd.bytes, { intraOpNumThreads: 1 });
@@ -76,7 +66,7 @@ describe('engine -> PyTorch -> Unroll, on every example', { skip: SKIP }, () => 
       for (const [k, v] of Object.entries(batch.tensors)) tensors[`batch/${k}`] = { dims: [...v.dims], data: Float32Array.from(v.data as ArrayLike<number>) };
       if (batch.mask) tensors.mask = { dims: [...batch.mask.dims], data: Float32Array.from(batch.mask.data as ArrayLike<number>) };
       for (const [k, v] of Object.entries(res)) if (v.type === 'float32') tensors[`out/${k}`] = { dims: [...v.dims], data: v.data as Float32Array };
-      const bin = path.join(work, `${name}-batch.bin`);
+      const bin = path.join(ws.work, `${name}-batch.bin`);
       fs.writeFileSync(bin, Buffer.concat(encodeCheckpoint({ epoch: 0, step: 0, stepInEpoch: 0, tensors })));
       fs.writeFileSync(`${bin}.json`, JSON.stringify(Object.entries(batch.tensors).filter(([, v]) => v.dtype === 'int32').map(([k]) => k)));
       const ck = path.join(runDir, readLatestCheckpoint(runDir)!.pointer.file);

@@ -1,60 +1,38 @@
 // train.py under torchrun: two processes (gloo, CPU) take the steps one process takes on the same global
 // batches, and the run rank 0 writes is an Unroll run: predict reads it and `unroll train --resume` goes on
 // from its checkpoint. Also prints tokens per second for 1 and 2 processes (the note's figures).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeCheckpoint, readLatestCheckpoint } from '../../engine/runs/checkpoint';
 import { readSettings } from '../../engine/runs/store';
-import { buildEngine } from '../engine/runtime-fixtures';
 import { PYTHON, SKIP } from './python';
+import { cliWorkspace, encoderDecoder } from './workspace';
 
-let cli = '';
-let work = '';
-before(async () => {
-  cli = path.join(await buildEngine(), 'cli.js');
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'unroll-torchrun-'));
-  fs.mkdirSync(path.join(work, '.unroll'));
-});
-after(() => { if (!process.env.UNROLL_KEEP_PYTORCH) fs.rmSync(work, { recursive: true, force: true }); });
-const unroll = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', timeout: 180_000 });
+const ws = cliWorkspace('unroll-torchrun-');
+const unroll = (args: string[]) => ws.unroll(args);
 const ENV = { ...process.env, OMP_NUM_THREADS: '1' };
 const TORCHRUN = ['/usr/bin/torchrun', 'torchrun'].find((p) => spawnSync(p, ['--help']).status === 0);
 const TORCHRUN_FLAGS = ['--redirects', '2', '--tee', '1'];
 
-// No dropout: with it, two processes draw other masks than one (each rank seeds its own).
-const EXPERIMENT = `experiment enc_dec
-dims { hidden = 16 }
-data arithmetic { samples = 640, numbers = 2, largest = 9, batch = 32 }
-model {
-  input x: int[batch, src] < vocab
-  input y: int[batch, tgt] < vocab
-  enc, s = lstm(embedding(x, vocab, hidden), hidden)
-  q = repeat(s.h, tgt)
-  c, w = attention(q, enc, score = general)
-  logits = dense(c + q, vocab)
-}
-train { loss = cross_entropy(logits, y), steps = 3, clip = 1, metrics = [accuracy] }
-predict { from = "3+4" }
-`;
+const EXPERIMENT = encoderDecoder('enc_dec', 'samples = 640, numbers = 2, largest = 9, batch = 32', 'loss = cross_entropy(logits, y), steps = 3, clip = 1, metrics = [accuracy]') + 'predict { from = "3+4" }\n';
 
 interface Step { kind: string; step: number; loss: number; tokensPerSec: number }
 const steps = (run: string): Step[] => fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Step).filter((m) => m.kind === 'step');
 
 describe('train.py under torchrun', { skip: SKIP || (TORCHRUN ? false : 'no torchrun') }, () => {
   it('2 processes take the steps 1 process takes; the run they write is an Unroll run that predict and resume read', () => {
-    fs.writeFileSync(path.join(work, 'enc_dec.rnn'), EXPERIMENT);
+    fs.writeFileSync(path.join(ws.work, 'enc_dec.rnn'), EXPERIMENT);
     const t = unroll(['train', 'enc_dec.rnn', '--device', 'cpu', '--threads', '1']);
     assert.equal(t.status, 0, t.stderr);
-    const out = path.join(work, 'pt');
+    const out = path.join(ws.work, 'pt');
     const e = unroll(['export', t.stdout.trim(), out, '--format', 'pytorch']);
     assert.equal(e.status, 0, e.stderr);
     for (const f of ['train.py', 'data.py', 'data.bin', 'data.json', 'train.json']) assert.ok(fs.existsSync(path.join(out, f)), `${f} written`);
 
-    const runs = path.join(work, '.unroll', 'runs');
+    const runs = path.join(ws.work, '.unroll', 'runs');
     const one = spawnSync(PYTHON!, [path.join(out, 'train.py'), '--epochs', '2', '--steps', '30'], { encoding: 'utf8', env: ENV, timeout: 300_000 });
     assert.equal(one.status, 0, one.stderr.slice(-2000));
     // --redirects/--tee: torch 1.13's torchrun fails on Python 3.11 with their defaults (Debian 12's python3-torch).
@@ -76,7 +54,7 @@ describe('train.py under torchrun', { skip: SKIP || (TORCHRUN ? false : 'no torc
     assert.ok(e1.length > 0 && e1.every((e) => typeof e.train.accuracy === 'number' && typeof e.valid.accuracy === 'number'), JSON.stringify(e1));
     e1.forEach((e, i) => assert.ok(Math.abs(e.train.accuracy - e2[i].train.accuracy) <= 1e-6 && Math.abs(e.valid.accuracy - e2[i].valid.accuracy) <= 1e-6, `epoch ${i + 1}: ${JSON.stringify(e)} vs ${JSON.stringify(e2[i])}`));
 
-    // An Unroll run: its settings, a checkpoint at the last step, and predict, export and resume work on it.
+    // An Unroll run: its settings, a checkpoint at the last step, and predict, export and resume ws.work on it.
     const settings = readSettings(run2);
     assert.equal(settings.experiment, 'enc_dec');
     assert.equal((settings as unknown as { processes: number }).processes, 2);
