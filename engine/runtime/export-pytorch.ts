@@ -19,7 +19,7 @@ import { tokenizer } from '../export/metadata';
 import type { SavedDataset } from '../data/types';
 import { DEFAULT_LR, initialState } from './trainer';
 import { prepare } from './prepare';
-import { trainSettings } from './train-settings';
+import { runSettings } from './train-settings';
 
 /** What an export is made from: a trained run, or an experiment file with the engine's initial weights. */
 interface Source {
@@ -47,14 +47,11 @@ export async function exportPytorchRun(run: LoadedRun, dir: string, force: boole
 /** An experiment file with no run: the engine's initial weights (its `init`, its seed), step 0. */
 export async function exportPytorchFile(file: string, text: string, root: string, dir: string, force: boolean): Promise<ExportResult> {
   const { analysis, dataset, model } = await prepare(file, text, root);
+  if (!analysis.train) throw new UserError(`${file} has no train block: the PyTorch export is for training it; add train { loss = cross_entropy(logits, y) }`);
   const state = initialState(model, analysis.train?.seed ?? 42);
   const tensors: CheckpointState['tensors'] = {};
   for (const [k, t] of state) tensors[k] = { dims: [...t.dims], data: t.data as Float32Array };
-  const t = analysis.train;
-  const settings = {
-    runId: '', experiment: analysis.experiment, file, created: new Date().toISOString(), train: trainSettings(analysis), dims: dataset.dims, device: 'cpu',
-    seed: t?.seed ?? 42, epochs: t?.epochs ?? 1, steps: t?.steps, totalParams: model.params.reduce((s, q) => s + q.shape.reduce((a, b) => a * b, 1), 0),
-  } as unknown as RunSettings;
+  const settings = runSettings(analysis, dataset, model, file, { device: 'cpu' });
   return exportPytorch({
     label: path.basename(file), analysis, dataset, settings, experimentText: text,
     checkpoint: { epoch: 0, step: 0, stepInEpoch: 0, tensors, meta: { experiment: path.basename(file) } }, runsRoot: path.join(root, '.unroll', 'runs'),

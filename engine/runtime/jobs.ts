@@ -11,7 +11,7 @@ import { createRun, readExperimentText, readSettings, readVocab, resolveRun, Run
 import type { SavedDataset } from '../data/types';
 import { selectDevice, DeviceError } from './device';
 import { exportJob } from './export-job';
-import { trainSettings } from './train-settings';
+import { runSettings } from './train-settings';
 import { sample } from './inference';
 import { predict } from './predict';
 import { UserError, type Job, type JobSink } from './jobs-types';
@@ -90,13 +90,9 @@ async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
     release = lockRun(run.dir);
     runDir = run.dir;
     runId = run.runId;
-    const settings: RunSettings = {
-      runId, experiment: analysis.experiment, file, created: new Date().toISOString(), train: trainSettings(analysis),
-      dims: dataset.dims, device: device.device, ...(device.adapter ? { adapter: device.adapter } : {}), deviceReason: device.reason, threads, seed: t.seed, epochs, steps,
-      params: model.params.map((q) => ({ name: q.name, shape: q.shape })),
-      totalParams: model.params.reduce((s, q) => s + q.shape.reduce((a, b) => a * b, 1), 0),
-      optimizerSlots: model.optimizerSlots,
-    };
+    const settings = runSettings(analysis, dataset, model, file, {
+      runId, device: device.device, ...(device.adapter ? { adapter: device.adapter } : {}), deviceReason: device.reason, threads, epochs, steps,
+    });
     writeRunFiles(run.dir, { experimentText: text, settings, vocab: dataset.save() });
     sink.result({ runId, dir: run.dir } satisfies TrainResult);
     await runTraining({ sink, runId, runDir: run.dir, file, analysis, dataset, model, settings, deviceReason: device.reason });

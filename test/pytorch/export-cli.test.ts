@@ -2,15 +2,12 @@
 // in PyTorch as its README says, and the model with the run's weights computes what the engine computes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import type { Batch } from '../../engine/data/index';
-import { encodeCheckpoint } from '../../engine/runs/checkpoint';
 import { loadRun } from '../../engine/runtime/run-loader';
-import { buildFeeds } from '../../engine/runtime/trainer';
-import { PYTHON, pyflakes, SKIP } from './python';
+import { forwardDifferences } from './forward';
+import { pyflakes, SKIP } from './python';
 import { cliWorkspace, encoderDecoder } from './workspace';
 
 const ws = cliWorkspace('unroll-pt-cli-');
@@ -18,20 +15,6 @@ const unroll = (args: string[]) => ws.unroll(args);
 
 const ATTEND = encoderDecoder('attend', 'samples = 400, numbers = 2, largest = 9, batch = 16', 'loss = cross_entropy(logits, y), steps = 30, seed = 3');
 
-const PY = `import json, sys, torch
-sys.path.insert(0, sys.argv[1])
-import model, run_format
-# As the README says:
-m = model.Attend()
-_, tensors = run_format.read_checkpoint(sys.argv[1] + '/weights.bin')
-run_format.load_weights(m, tensors, model.RENAMED)
-m.eval()
-_, data = run_format.read_checkpoint(sys.argv[2])
-batch = {k[6:]: torch.from_numpy(v).long() for k, v in data.items() if k.startswith('batch/')}
-with torch.no_grad():
-    out = m(batch)
-print(json.dumps({k: (out[k].double() - torch.from_numpy(data['out/' + k]).double()).abs().max().item() for k in out if 'out/' + k in data}))
-`;
 
 describe('unroll export --format pytorch', { skip: SKIP }, () => {
   it('writes a folder whose model, with the run\'s trained weights, gives the engine\'s outputs', async () => {
@@ -60,18 +43,7 @@ describe('unroll export --format pytorch', { skip: SKIP }, () => {
     // The engine's outputs on a batch, with the run's weights (its last checkpoint).
     const run = await loadRun(runDir, ws.work);
     const batch: Batch = run.dataset.trainBatches(0)[Symbol.iterator]().next().value!;
-    const fwd = run.model.forward(batch.dims);
-    const session = await ort.InferenceSession.create(fwd.bytes, { intraOpNumThreads: 1 });
-    const weights = (n: string) => { const w = run.weights[n.replace(/^param\//, '')]; return w ? new ort.Tensor('float32', w.data, w.dims) : undefined; };
-    const res = await session.run(buildFeeds({ session, io: fwd.io, key: '', createMs: 0 }, batch, weights, {}));
-    const tensors: Record<string, { dims: number[]; data: Float32Array }> = {};
-    for (const [k, v] of Object.entries(batch.tensors)) tensors[`batch/${k}`] = { dims: [...v.dims], data: Float32Array.from(v.data as Int32Array) };
-    for (const [k, v] of Object.entries(res)) if (v.type === 'float32') tensors[`out/${k}`] = { dims: [...v.dims], data: v.data as Float32Array };
-    const file = path.join(ws.work, 'batch.bin');
-    fs.writeFileSync(file, Buffer.concat(encodeCheckpoint({ epoch: 0, step: 0, stepInEpoch: 0, tensors })));
-    const py = spawnSync(PYTHON!, ['-c', PY, out, file], { encoding: 'utf8' });
-    assert.equal(py.status, 0, py.stderr);
-    const errs = JSON.parse(py.stdout.trim()) as Record<string, number>;
+    const errs = await forwardDifferences(run, batch, out, path.join(out, 'weights.bin'), path.join(ws.work, 'batch.bin'));
     assert.deepEqual(Object.keys(errs).sort(), ['c', 'enc', 'logits', 'q', 'w']);
     for (const [k, d] of Object.entries(errs)) assert.ok(d <= 1e-5, `${k} differs by ${d}`);
   });

@@ -47,7 +47,8 @@ async function engineRun(file: string, folder = EXAMPLES): Promise<{ dir: string
   const state = initialState(model, seed);
   const batch: Batch = ds.trainBatches(0)[Symbol.iterator]().next().value!;
   const dir = join(work, file.replace(/\.rnn$/, ''));
-  writePytorch(dir, pytorchFiles(a, ds.dims));
+  const files = pytorchFiles(a, ds.dims);
+  writePytorch(dir, files);
 
   const fwd = model.forward(batch.dims, { withLoss: true });
   const f = await session(fwd.bytes, fwd.io);
@@ -72,7 +73,7 @@ async function engineRun(file: string, folder = EXAMPLES): Promise<{ dir: string
   for (const [k, t] of Object.entries(next)) if (k.startsWith('param/') && k.endsWith(':next')) expect[`next/${k.slice(6, -5)}`] = { dims: t.dims, data: t.data as Float32Array };
   save(join(dir, 'expect.bin'), expect);
   const ints = Object.entries(batch.tensors).filter(([, t]) => t.dtype === 'int32').map(([k]) => k);
-  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ className: pytorchFiles(a, ds.dims).className, ints }));
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ className: files.className, ints }));
   return { dir };
 }
 
