@@ -4,14 +4,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MetricsParams, RunStartedParams } from '../../engine/process/protocol';
-import type { PanelEpoch, PanelRun, PanelStep } from '../webview/messages';
-import { experimentRunsDir, listRunIds, readRunSettings } from './runs';
+import type { PanelEpoch, PanelPrediction, PanelRun, PanelStep } from '../webview/messages';
+import { experimentRunsDir, listRunIds, readPrediction, readRunSettings } from './runs';
 
 export interface RunSink {
   runStarted(p: RunStartedParams): void;
   step(runId: string, s: PanelStep): void;
   epoch(runId: string, e: PanelEpoch): void;
   status(runId: string, status: NonNullable<PanelRun['status']>, message?: string): void;
+  /** A regression's validation prediction (validation-prediction.json), after the epoch it was made in. */
+  prediction?(runId: string, p: PanelPrediction): void;
 }
 
 export class RunFollower {
@@ -78,6 +80,10 @@ export class RunFollower {
     let m: MetricsParams;
     try { m = JSON.parse(line) as MetricsParams; } catch { return; }
     if (m.kind === 'step') this.sink.step(this.runId, { epoch: m.epoch, step: m.step, loss: m.loss, tokensPerSec: m.tokensPerSec, ms: m.ms, time: m.time });
-    else if (m.kind === 'epoch') this.sink.epoch(this.runId, { epoch: m.epoch, step: m.step, trainLoss: m.trainLoss, validLoss: m.validLoss, train: m.train, valid: m.valid, seconds: m.seconds });
+    else if (m.kind === 'epoch') {
+      this.sink.epoch(this.runId, { epoch: m.epoch, step: m.step, trainLoss: m.trainLoss, validLoss: m.validLoss, train: m.train, valid: m.valid, seconds: m.seconds });
+      const p = readPrediction(this.dir!); // written before the epoch's line
+      if (p && p.epoch === m.epoch) this.sink.prediction?.(this.runId, p);
+    }
   }
 }

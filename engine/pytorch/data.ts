@@ -1,8 +1,22 @@
-// data.bin and data.json of a PyTorch export: every row of the data's two splits, as the engine's loaders
-// made them, and how data.py draws the engine's batches from them.
+// The data files of a PyTorch export. A data file (text, classify, pairs, series) is named in data.json with
+// the source's settings: data.py reads it itself (loaders.py, the engine's loaders in Python). Generated data
+// (arithmetic, sine, adding) is stored: data.bin holds every row of its two splits as the engine made them.
+import {
+  ArgReader, classifySettings, pairsSettings, seriesSettings, textSettings, type PlainArgs,
+} from '../../language/data';
 import type { Batch } from '../data/index';
-import type { ExportRows } from '../data/types';
+import type { ExportRows, SavedDataset } from '../data/types';
 import { encodeCheckpoint } from '../runs/checkpoint';
+
+/** data.json for a data file: the source, its settings as the engine reads them, the file and its hash (the
+ *  content the vocabulary was built from, so data.py can say when it reads another). */
+export function fileDataConfig(saved: SavedDataset, file: string, seed: number): Record<string, string> {
+  const r = new ArgReader(saved.source, saved.args as PlainArgs, file);
+  const readers: Record<string, (r: ArgReader) => object> = { text: textSettings, classify: classifySettings, pairs: pairsSettings, series: seriesSettings };
+  const settings = readers[saved.source]?.(r);
+  if (!settings) throw new Error(`${saved.source} is not a data source that reads a file`);
+  return { 'data.json': JSON.stringify({ source: saved.source, settings, file, sha256: saved.file?.sha256 ?? null, seed }, null, 1) + '\n' };
+}
 
 /** data.bin (every row of both splits, checkpoint layout) and data.json (how data.py batches them). */
 export function dataFiles(r: ExportRows, seed: number): Record<string, string | Uint8Array> {
@@ -23,4 +37,3 @@ export function dataFiles(r: ExportRows, seed: number): Record<string, string | 
     'data.json': JSON.stringify({ plan: r.plan, batch: r.batch, seed, ints: [...ints], ...(r.shuffle !== undefined ? { shuffle: r.shuffle } : {}), ...(r.validBatch ? { validBatch: r.validBatch } : {}), ...(r.buckets ? { buckets: r.buckets } : {}) }) + '\n',
   };
 }
-

@@ -8,14 +8,19 @@ export function pytorchReadme(r: ReadmeInput): string {
     ['model.py', `\`${r.className}\`, an \`nn.Module\`: one line of \`forward\` per statement of the experiment, its shape as a comment`],
     ['layers.py', 'what the model needs beside `torch.nn`: recurrent layers over padded batches (a padded step keeps the state), `last` and reductions over real steps, attention'],
     ...(r.hasStep ? [['step.py', 'the loss, the optimizer and one training step, as the engine takes them']] : []),
-    ...(r.hasTrain ? [['train.py', 'training in one process or many (`torchrun`), writing an Unroll run'], ['data.py', 'the engine\'s batches, epoch by epoch, from `data.bin` (the rows of the data) and `data.json`']] : []),
+    ...(r.hasTrain ? [
+      ['train.py', 'training in one process or many (`torchrun`), writing an Unroll run'],
+      ['data.py', 'the engine\'s batches, epoch by epoch, as the engine draws them (`data.json` says how)'],
+      ['loaders.py', 'the engine\'s loaders: reads the data file, tokenizes it with `vocab.json` and cuts it into rows (generated data is stored in `data.bin` instead)'],
+      ['rng.py', 'the engine\'s random numbers, so the shuffles are the engine\'s'],
+    ] : []),
     ['run_format.py', 'reads and writes Unroll checkpoints (`weights.bin`, a run\'s `checkpoint-*.bin`)'],
     ['weights.bin', 'the run\'s last checkpoint: weights, optimizer state and its step; the state_dict keys are the engine\'s parameter names'],
     ['vocab.json', 'the run\'s data description: vocabulary, labels, sizes'],
     ['tokenizer.json', 'how text becomes ids (split, case, unknown words) and how rows are padded'],
     ['experiment.rnn', 'the experiment the run trained'],
   ];
-  const missing = 'Not written for this experiment: `data.py` and `train.py` (its data could not be read again to export its rows).';
+  const missing = 'Not written for this experiment: `data.py` and `train.py` (its data has no file and no rows to store).';
   const train = r.hasTrain ? `
 ## Train
 
@@ -27,6 +32,11 @@ torchrun --nnodes 4 --nproc_per_node 8 --rdzv_backend c10d --rdzv_endpoint HOST:
 
 With PyTorch 1.13 on Python 3.11 (Debian 12's \`python3-torch\`), torchrun's defaults fail before it starts the
 processes (\`'NoneType' object has no attribute 'get'\`); add \`--redirects 2 --tee 1\` after \`torchrun\`.
+
+\`data.json\` names the data file the export was made from. \`--data FILE\` trains on another one (a grown
+corpus, or the same file on another host) read with this export's vocabulary: words it lacks read as
+\`<unk>\` (train.py says how many), and a character vocabulary without \`<unk>\` refuses a new character,
+naming its line. New classes or a new vocabulary need a new export.
 
 It goes on from the run's last checkpoint (\`--fresh\` starts from PyTorch's initial weights instead). Every
 process reads the same global batches and takes its share of each one's rows; the gradients are averaged,

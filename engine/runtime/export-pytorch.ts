@@ -4,22 +4,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExportResult } from '../process/protocol';
-import { dataFiles } from '../pytorch/data';
+import { dataFiles, fileDataConfig } from '../pytorch/data';
 import { helper, pytorchFiles } from '../pytorch/index';
 import { pytorchReadme } from '../pytorch/readme';
 import { describeWriteError, writeFileAtomic } from '../runs/atomic';
 import { encodeCheckpoint, readLatestCheckpoint, type CheckpointState } from '../runs/checkpoint';
 import { readExperimentText, type RunSettings } from '../runs/store';
-import { loadDataset } from '../data/index';
-import type { ExportRows } from '../data/types';
 import { UserError } from './jobs-types';
 import type { LoadedRun } from './run-loader';
-import type { PlainArgs } from '../../language/data';
+import { FILE_SOURCES, type PlainArgs } from '../../language/data';
 import { tokenizer } from '../export/metadata';
 import type { SavedDataset } from '../data/types';
 import { DEFAULT_LR, initialState } from './trainer';
 import { prepare } from './prepare';
 import { runSettings } from './train-settings';
+import { regressionPlot } from './jobs';
 
 /** What an export is made from: a trained run, or an experiment file with the engine's initial weights. */
 interface Source {
@@ -71,15 +70,15 @@ async function exportPytorch(src: Source, dir: string, force: boolean, id: strin
   try {
     const p = pytorchFiles(src.analysis, { ...src.settings.dims, ...src.dataset.dims });
     className = p.className;
-    const rows = p.files['step.py'] ? await trainingRows(src) : undefined;
+    const data = p.files['step.py'] ? trainingData(src) : undefined;
     files = {
       ...p.files,
       'weights.bin': Buffer.concat(encodeCheckpoint(src.checkpoint)),
       'vocab.json': JSON.stringify(src.dataset.save(), null, 1) + '\n',
       'tokenizer.json': tokenizerFile(src),
       'experiment.rnn': src.experimentText,
-      ...(rows ? { ...dataFiles(rows, src.settings.seed), 'train.py': helper('train.py'), 'data.py': helper('data.py'), 'train.json': trainConfig(src, className) } : {}),
-      'README.md': pytorchReadme({ experiment: src.analysis.experiment, className, run: src.label, hasStep: 'step.py' in p.files, hasTrain: !!rows, carryState: src.analysis.train?.carryState === true, inputs: src.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
+      ...(data ? { ...data, 'train.py': helper('train.py'), 'data.py': helper('data.py'), 'loaders.py': helper('loaders.py'), 'rng.py': helper('rng.py'), 'train.json': trainConfig(src, className) } : {}),
+      'README.md': pytorchReadme({ experiment: src.analysis.experiment, className, run: src.label, hasStep: 'step.py' in p.files, hasTrain: !!data, carryState: src.analysis.train?.carryState === true, inputs: src.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
     };
   } catch (e) {
     throw new UserError(`export of ${src.label} as PyTorch failed: ${(e as Error).message}`);
@@ -94,14 +93,18 @@ async function exportPytorch(src: Source, dir: string, force: boolean, id: strin
   return { runId: id, path: dir, bytes, about: path.join(dir, 'README.md') };
 }
 
-/** The training data's rows, as the engine batches them (a file source is read again: a run keeps no rows). */
-async function trainingRows(run: Source): Promise<ExportRows | undefined> {
-  let rows = run.dataset.exportRows?.();
-  if ((!rows || rows.trainTokens.length === 0) && run.analysis.data?.path) {
-    const d = await loadDataset(run.analysis.data, { seed: run.settings.seed, baseDir: path.dirname(run.settings.file) }).catch(() => undefined);
-    rows = d?.exportRows?.();
+/** data.json (and data.bin for generated data): a data file is named, for data.py to read; generated rows are
+ *  stored as the engine made them. */
+function trainingData(run: Source): Record<string, string | Uint8Array> | undefined {
+  const saved = run.dataset.save() as SavedDataset;
+  const d = run.analysis.data;
+  if (FILE_SOURCES.has(saved.source)) {
+    if (!d?.path) return undefined;
+    const file = d.resolvedPath ?? path.resolve(path.dirname(run.settings.file), d.path);
+    return fileDataConfig(saved, file, run.settings.seed);
   }
-  return rows && rows.trainTokens.length ? rows : undefined;
+  const rows = run.dataset.exportRows?.();
+  return rows && rows.trainTokens.length ? dataFiles(rows, run.settings.seed) : undefined;
 }
 
 /** What train.py needs of the run: the settings it writes, where runs go, the schedule. */
@@ -110,7 +113,7 @@ function trainConfig(run: Source, className: string): string {
   const lr = t.optimizer.params.lr ?? DEFAULT_LR[t.optimizer.name] ?? 1e-3;
   return JSON.stringify({
     experiment: run.settings.experiment, className, runs: run.runsRoot,
-    epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, loss: t.loss?.fn, metrics: t.metrics, carryState: t.carryState === true, settings: run.settings,
+    epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, loss: t.loss?.fn, metrics: t.metrics, carryState: t.carryState === true, plot: regressionPlot(run.analysis) ?? null, settings: run.settings,
   }, null, 1) + '\n';
 }
 

@@ -157,7 +157,7 @@ async function runTraining(o: {
 }
 
 /** mse(out, y): plot `out` against `y` on validation data. */
-function regressionPlot(a: Analysis): { output: string; target: string } | undefined {
+export function regressionPlot(a: Analysis): { output: string; target: string } | undefined {
   const l = a.train?.loss;
   if (l?.fn !== 'mse' || l.operands.length < 2) return undefined;
   const name = (r: { name: string; field?: string }) => (r.field ? `${r.name}.${r.field}` : r.name);

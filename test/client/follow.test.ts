@@ -15,6 +15,7 @@ function sink() {
     step: (id, st) => calls.push(`step ${id} ${st.step} ${st.loss}`),
     epoch: (id, e) => calls.push(`epoch ${id} ${e.epoch} ${e.trainLoss}`),
     status: (id, st, m) => calls.push(`status ${id} ${st}${m ? ` ${m}` : ''}`),
+    prediction: (id, p) => calls.push(`prediction ${id} ${p.epoch} ${p.output}~${p.target} ${p.predicted.join(',')}`),
   };
   return { calls, s };
 }
@@ -40,6 +41,21 @@ test('a new run is followed from settings.json on; metrics lines go on as they a
   f.finish(0);
   assert.deepEqual(calls.slice(2), ['step 20260101-000100 2 2.25', 'epoch 20260101-000100 1 2.4', 'status 20260101-000100 completed']);
   assert.equal(f.run, dir);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('a regression\'s validation prediction goes to the panel after the epoch it was made in, not a stale one', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'unroll-follow-'));
+  const { calls, s } = sink();
+  const f = new RunFollower(root, 'sine', s);
+  const dir = path.join(root, '.unroll', 'runs', 'sine', '20260101-000200');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ runId: '20260101-000200', experiment: 'sine', epochs: 2, stepsPerEpoch: 1 }));
+  const figure = (epoch: number) => JSON.stringify({ runId: '20260101-000200', epoch, step: epoch, output: 'out', target: 'y', truth: [0, 1], predicted: [0.5, epoch] });
+  fs.writeFileSync(path.join(dir, 'validation-prediction.json'), figure(1));
+  fs.writeFileSync(path.join(dir, 'metrics.jsonl'), '{"kind":"epoch","epoch":1,"step":1,"trainLoss":0.3,"train":{}}\n{"kind":"epoch","epoch":2,"step":2,"trainLoss":0.2,"train":{}}\n');
+  f.poll();
+  assert.deepEqual(calls.slice(1), ['epoch 20260101-000200 1 0.3', 'prediction 20260101-000200 1 out~y 0.5,1', 'epoch 20260101-000200 2 0.2']);
   fs.rmSync(root, { recursive: true, force: true });
 });
 

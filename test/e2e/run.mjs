@@ -590,8 +590,9 @@ async function drive(url, ws, data, info) {
     if (maximised) await tryCommand(page, 'View: Toggle Maximize Editor Group');
     pass('an attention model trained in the editor shows its weights\' shape as it ran', `${relative(info.ws, attendRun)}: ${ranLine.trim().replace(/\s+/g, ' ').slice(0, 160)}`);
 
-    // PyTorch: "Unroll: Train with PyTorch (torchrun)..." on attend.rnn with 1 process exports it, runs its
-    // train.py in a terminal, and the loss panel follows the run train.py writes. Needs python3 with torch.
+    // PyTorch: "Unroll: Train with PyTorch (torchrun)..." on attend.rnn with 2 processes exports it, runs its
+    // train.py under torchrun in a terminal, and the loss panel follows the run rank 0 writes. Needs python3
+    // with torch.
     if (['python3', '/usr/bin/python3'].some((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0)) {
       await page.keyboard.press('Control+1').catch(() => {});
       await openFile(page, ATTEND_FILE);
@@ -599,17 +600,19 @@ async function drive(url, ws, data, info) {
       await runCommand(page, 'Unroll: Train with PyTorch (torchrun)...');
       const box = page.locator('.quick-input-widget input');
       await box.waitFor({ state: 'visible', timeout: TIMEOUT }).catch(() => fail('"Unroll: Train with PyTorch (torchrun)..." did not ask for the number of processes'));
-      await box.fill('1');
+      await box.fill('2');
       await page.keyboard.press('Enter');
       const ptRun = await poll(() => runDirs(info.ws, 'attend').find((d) => !before.has(d) && readJson(join(d, 'settings.json'))?.trainer === 'pytorch' && readJson(join(d, 'checkpoint.json'))?.epoch === 1),
-        'a run written by train.py (settings.json with trainer pytorch, a checkpoint of epoch 1) under .unroll/runs/attend/')
+        'a run written by train.py under torchrun (settings.json with trainer pytorch, a checkpoint of epoch 1) under .unroll/runs/attend/')
         .catch(async (e) => fail(`${e.message}; terminal: ${JSON.stringify((await terminalText(page)).slice(-600))}; notifications: ${JSON.stringify(await notificationsText(page))}`));
       const ptId = basename(ptRun);
       await poll(async () => (await panelFrames(page)).some((p) => p.info?.includes(ptId) && p.points > 0), `the loss panel to draw run ${ptId}, which train.py writes`)
         .catch(async (e) => fail(`${e.message}; panel info: ${JSON.stringify((await panelFrames(page)).map((p) => p.info))}`));
       const points = await stable(async () => Math.max(0, ...(await panelFrames(page)).filter((p) => p.info?.includes(ptId)).map((p) => p.points)));
+      const processes = readJson(join(ptRun, 'settings.json'))?.processes;
+      if (processes !== 2) fail(`train.py ran in ${processes} process(es), not the 2 asked for`);
       await shot(page, 'train-pytorch-panel');
-      pass('"Unroll: Train with PyTorch (torchrun)..." trains attend.rnn with train.py in a terminal and the loss panel follows its run', `${relative(info.ws, ptRun)}: ${points} points drawn`);
+      pass('"Unroll: Train with PyTorch (torchrun)..." trains attend.rnn with 2 processes under torchrun in a terminal and the loss panel follows its run', `${relative(info.ws, ptRun)}: ${processes} processes, ${points} points drawn`);
     } else if (process.env.UNROLL_REQUIRE_TORCH === '1') {
       fail('python3 with torch is required for the PyTorch check (UNROLL_REQUIRE_TORCH=1): apt-get install python3-torch');
     }

@@ -1,10 +1,11 @@
-"""The engine's batches, in Python: the rows Unroll's loaders made (data.bin: token ids padded and masked as
-the engine pads them, or generated samples) and the engine's way of drawing batches from them, down to the
-random numbers (mulberry32 seeded per epoch), so epoch e's batches are the engine's epoch e's.
+"""The engine's batches, in Python, and the engine's way of drawing them, down to the random numbers
+(mulberry32 seeded per epoch), so epoch e's batches are the engine's epoch e's. The rows come from the data
+file itself (loaders.py: the engine's loaders and tokenization, with the export's vocabulary), or, for
+generated data, from data.bin (the samples the engine generated).
 
-Plans (data.json's "plan"), as the engine's loaders draw batches:
+Plans, as the engine's loaders draw batches:
 - shuffled: each epoch shuffles the training rows and cuts full batches (one smaller batch when there are
-  too few rows for one); ordered: the same without the shuffle (generated, tables, a contiguous wave);
+  too few rows for one); ordered: the same without the shuffle (generated, a contiguous wave);
 - blocks: batch j is the j-th block of rows (a text stream's windows, row b continuing row b of the batch
   before), the blocks shuffled per epoch when "shuffle" is on;
 - buckets: sentences by bucket length, each bucket's members shuffled and cut into full batches, then the
@@ -16,51 +17,9 @@ import os
 
 import torch
 
+import loaders
 import run_format
-
-STREAM_SHUFFLE = 0x73687566
-M32 = 0xFFFFFFFF
-
-
-def _imul(a, b):
-    return (a * b) & M32
-
-
-def mulberry32(seed):
-    """Uniform floats in [0, 1), the engine's generator (language/data/prng.ts), bit for bit."""
-    state = [seed & M32]
-
-    def nxt():
-        state[0] = (state[0] + 0x6D2B79F5) & M32
-        t = state[0]
-        t = _imul(t ^ (t >> 15), t | 1)
-        t ^= (t + _imul(t ^ (t >> 7), t | 61)) & M32
-        return ((t ^ (t >> 14)) & M32) / 4294967296
-    return nxt
-
-
-def _fmix32(h):
-    h ^= h >> 16
-    h = _imul(h, 0x85EBCA6B)
-    h ^= h >> 13
-    h = _imul(h, 0xC2B2AE35)
-    h ^= h >> 16
-    return h & M32
-
-
-def derive_seed(seed, *parts):
-    h = _fmix32((seed & M32) ^ 0x9E3779B9)
-    for p in parts:
-        h = _fmix32(((h ^ (p & M32)) + 0x7F4A7C15) & M32)
-    return h
-
-
-def shuffle_in_place(items, rng):
-    """Fisher-Yates, as the engine's shuffleInPlace."""
-    for i in range(len(items) - 1, 0, -1):
-        j = int(rng() * (i + 1))
-        items[i], items[j] = items[j], items[i]
-
+from rng import STREAM_SHUFFLE, derive_seed, mulberry32, shuffle_in_place
 
 def chunk(items, batch):
     out = [items[i:i + batch] for i in range(0, len(items) - batch + 1, batch)]
@@ -70,16 +29,22 @@ def chunk(items, batch):
 class Rows:
     """The rows of one split: tensors by name (leading axis = rows), the mask, and each row's token count."""
 
-    def __init__(self, tensors, ints, prefix):
-        self.tensors = {}
+    def __init__(self, tensors):
+        self.tensors = dict(tensors)
+        self.tokens = self.tensors.pop('#tokens')
+        self.mask = self.tensors.pop('#mask', None)
+        self.n = self.tokens.shape[0]
+
+    @staticmethod
+    def stored(tensors, ints, prefix):
+        """One split of data.bin (every tensor stored as float32; `ints`: the id tensors)."""
+        out = {}
         for k, v in tensors.items():
             if k.startswith(prefix):
                 name = k[len(prefix):]
                 t = torch.from_numpy(v)
-                self.tensors[name] = t.long() if name in ints else t
-        self.tokens = self.tensors.pop('#tokens')
-        self.mask = self.tensors.pop('#mask', None)
-        self.n = self.tokens.shape[0]
+                out[name] = t.long() if name in ints else t
+        return Rows(out)
 
     def batch(self, idx, width=None):
         """Rows idx; `width`: a bucket's length (every row is stored as wide as the widest bucket)."""
@@ -90,15 +55,26 @@ class Rows:
 
 
 class Data:
-    """data.bin and data.json of an export: train_batches(epoch) and valid_batches() give (batch, mask, tokens)."""
+    """An export's data: train_batches(epoch) and valid_batches() give (batch, mask, tokens).
+    `data_file`: another file than the one exported (read with the export's vocabulary)."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, data_file=None):
         with open(os.path.join(folder, 'data.json')) as f:
             self.meta = json.load(f)
-        _, tensors = run_format.read_checkpoint(os.path.join(folder, 'data.bin'))
-        ints = set(self.meta['ints'])
-        self.train = Rows(tensors, ints, 'train/')
-        self.valid = Rows(tensors, ints, 'valid/')
+        if 'source' in self.meta:
+            with open(os.path.join(folder, 'vocab.json')) as f:
+                saved = json.load(f)
+            path = data_file or self.meta['file']
+            plan, train, valid = loaders.load(self.meta, saved, path)
+            read = {k: plan.pop(k) for k in ('sha256', 'unknown')}
+            self.notes = read_notes(self.meta, saved, path, read)
+            self.meta = dict(self.meta, **plan)
+            self.train, self.valid = Rows(train), Rows(valid)
+        else:
+            _, tensors = run_format.read_checkpoint(os.path.join(folder, 'data.bin'))
+            ints = set(self.meta['ints'])
+            self.train, self.valid = Rows.stored(tensors, ints, 'train/'), Rows.stored(tensors, ints, 'valid/')
+            self.notes = []
         self.batch_size = self.meta['batch']
         self.plan_kind = self.meta['plan']
 
@@ -136,6 +112,17 @@ class Data:
         b = self.meta.get('validBatch', self.batch_size)
         for i in range(0, self.valid.n, b):
             yield self.valid.batch(list(range(i, min(i + b, self.valid.n))))
+
+
+def read_notes(meta, saved, path, read):
+    """What a person should know of the file read: another file than the export's, tokens read as <unk>
+    (the export's own file needs no note: its rare words are <unk> by the vocabulary's design)."""
+    if read['sha256'] == meta.get('sha256'):
+        return []
+    notes = [f'{path} is not the file exported (its content differs); it is read with the export\'s vocabulary']
+    if read['unknown']:
+        notes.append(f'{read["unknown"]:,} tokens of {path} are not in the vocabulary ({len(saved["vocab"]["tokens"]):,} tokens) and read as <unk>')
+    return notes
 
 
 def _bucket_plan(sizes, row_bucket, batch, rng, every=False):

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import shutil
+import sys
 import time
 
 import torch
@@ -38,6 +39,7 @@ def parse_args(cfg):
     p.add_argument('--weights', default=os.path.join(HERE, 'weights.bin') if os.path.exists(os.path.join(HERE, 'weights.bin')) else None,
                    help='start from these weights (an Unroll checkpoint); default: the exported run\'s')
     p.add_argument('--fresh', action='store_true', help='start from PyTorch\'s initial weights, not the exported run\'s')
+    p.add_argument('--data', help='train on this data file instead of the one exported (read with the export\'s vocabulary)')
     return p.parse_args()
 
 
@@ -132,10 +134,23 @@ def load_start(m, opt, path, procs, batch):
     return header['step']
 
 
+def make_run_dir(experiment_dir):
+    """A new run folder with a time-sortable id, as the engine names them (engine/runs/store.ts): a second
+    run started in the same second gets -02, never an existing folder."""
+    os.makedirs(experiment_dir, exist_ok=True)
+    base = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
+    for i in range(1, 10000):
+        run_id = base if i == 1 else f'{base}-{i:02d}'
+        try:
+            os.mkdir(os.path.join(experiment_dir, run_id))
+            return run_id, os.path.join(experiment_dir, run_id)
+        except FileExistsError:
+            continue
+    raise RuntimeError(f'no free run id under {experiment_dir}')
+
+
 def new_run(cfg, runs, procs, schedule):
-    run_id = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
-    run_dir = os.path.join(runs, cfg['experiment'], run_id)
-    os.makedirs(run_dir)
+    run_id, run_dir = make_run_dir(os.path.join(runs, cfg['experiment']))
     settings = dict(cfg['settings'], runId=run_id, created=datetime.datetime.utcnow().isoformat(timespec='milliseconds') + 'Z',
                     device=procs.device.type, trainer='pytorch', processes=procs.world, **schedule)
     with open(os.path.join(run_dir, 'settings.json'), 'w') as f:
@@ -167,7 +182,33 @@ class Figures:
         return out
 
 
-def validate(m, data, procs, cfg):
+class Prediction:
+    """A regression's prediction against its target on validation data, as the engine's loss panel plots it
+    (engine/runtime/validation-plot.ts): the first `limit` values of feature 0 of every step, in data order."""
+
+    def __init__(self, plot, limit=200):
+        self.plot, self.limit, self.truth, self.predicted = plot, limit, [], []
+
+    def add(self, out, batch):
+        y, p = step.tensor(out, batch, self.plot['target']), step.tensor(out, batch, self.plot['output'])
+        if p.numel() != y.numel() or len(self.truth) >= self.limit:
+            return
+        f = y.shape[-1] if y.dim() >= 3 else 1
+        n = self.limit - len(self.truth)
+        self.truth += y.reshape(-1)[::f][:n].tolist()
+        self.predicted += p.reshape(-1)[::f][:n].tolist()
+
+    def write(self, run_dir, run_id, epoch, step_no):
+        if not self.truth:
+            return
+        figure = dict(runId=run_id, epoch=epoch, step=step_no, output=self.plot['output'], target=self.plot['target'], truth=self.truth, predicted=self.predicted)
+        with open(os.path.join(run_dir, 'validation-prediction.json.tmp'), 'w') as f:
+            json.dump(figure, f)
+            f.write('\n')
+        os.replace(os.path.join(run_dir, 'validation-prediction.json.tmp'), os.path.join(run_dir, 'validation-prediction.json'))
+
+
+def validate(m, data, procs, cfg, plot=None):
     """The validation batches' loss and metrics; each batch starts from zeros, as the engine's do."""
     carried, m.carried = getattr(m, 'carried', None), None
     m.eval()
@@ -178,9 +219,25 @@ def validate(m, data, procs, cfg):
             mask = None if mask is None else mask.to(procs.device)
             out = m(batch, mask)
             fig.add(*step.loss_terms(out, batch, mask), step.metric_terms(out, batch, mask))
+            if plot:
+                plot.add(out, batch)
     m.train()
     m.carried = carried
     return fig
+
+
+def load_data(args, procs):
+    """The export's data (or --data's file), or the reason it cannot be read, said once, without a traceback."""
+    try:
+        d = data_mod.Data(HERE, args.data)
+    except data_mod.loaders.DataError as e:
+        if procs.rank == 0:
+            print(f'error: {e}', file=sys.stderr, flush=True)
+        sys.exit(2)
+    if procs.rank == 0:
+        for note in d.notes:
+            print(f'note: {note}', flush=True)
+    return d
 
 
 def main():
@@ -193,7 +250,7 @@ def main():
     if cfg.get('carryState'):
         m.carried = {}  # carry_state: each batch starts from the state the last one ended with
     opt = step.make_optimizer(m)
-    data = data_mod.Data(HERE)
+    data = load_data(args, procs)
     start = load_start(m, opt, args.weights, procs, data.batch_size) if args.weights and not args.fresh else 0
     net = torch.nn.parallel.DistributedDataParallel(m) if procs.world > 1 else m
     schedule = {'epochs': args.epochs, 'steps': args.steps, 'stepsPerEpoch': data.steps_per_epoch()}
@@ -238,7 +295,10 @@ def main():
                 metrics.flush()
         partial = in_epoch < per_epoch
         carried = carried_tensors(m, procs)
-        valid = validate(m, data, procs, cfg) if procs.rank == 0 else None
+        plot = Prediction(cfg['plot']) if cfg.get('plot') else None
+        valid = validate(m, data, procs, cfg, plot) if procs.rank == 0 else None
+        if plot and run_dir:
+            plot.write(run_dir, os.path.basename(run_dir), epoch + 1, step_no)
         valid_loss = valid.loss() if valid else None
         train_loss = fig.loss()
         if metrics:
