@@ -13,6 +13,7 @@ export function pytorchReadme(r: ReadmeInput): string {
       ['data.py', 'the engine\'s batches, epoch by epoch, as the engine draws them (`data.json` says how)'],
       ['loaders.py', 'the engine\'s loaders: reads the data file, tokenizes it with `vocab.json` and cuts it into rows (generated data is stored in `data.bin` instead)'],
       ['rng.py', 'the engine\'s random numbers, so the shuffles are the engine\'s'],
+      ['run_writer.py', 'the run folder train.py writes, in Unroll\'s format'],
     ] : []),
     ['run_format.py', 'reads and writes Unroll checkpoints (`weights.bin`, a run\'s `checkpoint-*.bin`)'],
     ['weights.bin', 'the run\'s last checkpoint: weights, optimizer state and its step; the state_dict keys are the engine\'s parameter names'],
@@ -37,6 +38,10 @@ processes (\`'NoneType' object has no attribute 'get'\`); add \`--redirects 2 --
 corpus, or the same file on another host) read with this export's vocabulary: words it lacks read as
 \`<unk>\` (train.py says how many), and a character vocabulary without \`<unk>\` refuses a new character,
 naming its line. New classes or a new vocabulary need a new export.
+
+It checkpoints at the end of every epoch, every \`checkpoint_every\` seconds inside one (300 by default), and
+where Ctrl-C or SIGTERM stops it (the step in flight finishes first; a second Ctrl-C stops at once). A loss
+that becomes NaN or infinite stops the run before that step's update, and the last good checkpoint stands.
 
 It goes on from the run's last checkpoint (\`--fresh\` starts from PyTorch's initial weights instead). Every
 process reads the same global batches and takes its share of each one's rows; the gradients are averaged,

@@ -15,10 +15,13 @@ import type { LoadedRun } from './run-loader';
 import { FILE_SOURCES, type PlainArgs } from '../../language/data';
 import { tokenizer } from '../export/metadata';
 import type { SavedDataset } from '../data/types';
-import { DEFAULT_LR, initialState } from './trainer';
+import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_LR, DEFAULT_VALID_STEPS, initialState } from './trainer';
 import { prepare } from './prepare';
 import { runSettings } from './train-settings';
 import { regressionPlot } from './jobs';
+
+/** The Python files that train: the loop, the data's batches and loaders, the engine's random numbers, the run's files. */
+const TRAIN_HELPERS = ['train.py', 'data.py', 'loaders.py', 'rng.py', 'run_writer.py'];
 
 /** What an export is made from: a trained run, or an experiment file with the engine's initial weights. */
 interface Source {
@@ -77,7 +80,7 @@ async function exportPytorch(src: Source, dir: string, force: boolean, id: strin
       'vocab.json': JSON.stringify(src.dataset.save(), null, 1) + '\n',
       'tokenizer.json': tokenizerFile(src),
       'experiment.rnn': src.experimentText,
-      ...(data ? { ...data, 'train.py': helper('train.py'), 'data.py': helper('data.py'), 'loaders.py': helper('loaders.py'), 'rng.py': helper('rng.py'), 'train.json': trainConfig(src, className) } : {}),
+      ...(data ? { ...data, ...Object.fromEntries(TRAIN_HELPERS.map((f) => [f, helper(f)])), 'train.json': trainConfig(src, className) } : {}),
       'README.md': pytorchReadme({ experiment: src.analysis.experiment, className, run: src.label, hasStep: 'step.py' in p.files, hasTrain: !!data, carryState: src.analysis.train?.carryState === true, inputs: src.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
     };
   } catch (e) {
@@ -113,7 +116,8 @@ function trainConfig(run: Source, className: string): string {
   const lr = t.optimizer.params.lr ?? DEFAULT_LR[t.optimizer.name] ?? 1e-3;
   return JSON.stringify({
     experiment: run.settings.experiment, className, runs: run.runsRoot,
-    epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, loss: t.loss?.fn, metrics: t.metrics, carryState: t.carryState === true, plot: regressionPlot(run.analysis) ?? null, settings: run.settings,
+    epochs: t.epochs, steps: t.steps ?? null, seed: run.settings.seed, lr, clip: t.clip ?? null, loss: t.loss?.fn, metrics: t.metrics, carryState: t.carryState === true, plot: regressionPlot(run.analysis) ?? null,
+    checkpointEvery: t.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY, validSteps: t.validSteps ?? DEFAULT_VALID_STEPS, settings: run.settings,
   }, null, 1) + '\n';
 }
 

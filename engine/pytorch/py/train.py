@@ -8,15 +8,16 @@ loss panel, predict, sample, export and train --resume read it like one of its o
 Every process reads the same global batches (data.py: the engine's batches, epoch by epoch) and takes its
 share of each batch's rows; the gradients are averaged over processes, and each loss is the sum over the
 process's rows divided by the whole batch's count, so N processes take the steps one process takes.
-Only rank 0 writes the run.
+Only rank 0 writes the run. Nothing is lost on the way: a checkpoint at every epoch's end and on a clock
+inside one (checkpoint_every, 300 s by default), one where Ctrl-C or SIGTERM stops it, and a loss that becomes
+NaN or infinite stops the run before its weights are saved.
 """
 import argparse
-import datetime
 import json
 import math
 import os
-import shutil
 import sys
+import signal
 import time
 
 import torch
@@ -26,6 +27,7 @@ import data as data_mod
 import layers as layers_mod
 import model as model_mod
 import run_format
+import run_writer
 import step
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -98,28 +100,6 @@ def load_carried(m, tensors, procs, batch):
         m.carried[layer].directions = 1
 
 
-def save_checkpoint(run_dir, m, opt, epoch, step_no, step_in_epoch, loss, valid_loss, carried):
-    tensors = dict(carried)
-    names = names_of(m)
-    for p, name in names.items():
-        tensors['param/' + name] = p
-    for p, state in opt.state.items():
-        for slot, v in state.items():
-            if torch.is_tensor(v) and v.shape == p.shape:
-                tensors[f'opt/{names[p]}/{slot}'] = v
-    file = f'checkpoint-{epoch + 1}-step{step_in_epoch}.bin' if step_in_epoch else f'checkpoint-{epoch}.bin'
-    tmp = os.path.join(run_dir, file + '.tmp')
-    run_format.write_checkpoint(tmp, tensors, epoch, step_no, step_in_epoch, {'trainer': 'pytorch'})
-    os.replace(tmp, os.path.join(run_dir, file))
-    pointer = {'file': file, 'epoch': epoch, 'step': step_no, 'stepInEpoch': step_in_epoch,
-               'time': datetime.datetime.utcnow().isoformat(timespec='milliseconds') + 'Z', 'loss': loss}
-    if valid_loss is not None:
-        pointer['validLoss'] = valid_loss
-    with open(os.path.join(run_dir, 'checkpoint.json.tmp'), 'w') as f:
-        json.dump(pointer, f, indent=2)
-    os.replace(os.path.join(run_dir, 'checkpoint.json.tmp'), os.path.join(run_dir, 'checkpoint.json'))
-
-
 def load_start(m, opt, path, procs, batch):
     """The weights (and the optimizer's and carried state, when the checkpoint has them) of an Unroll
     checkpoint; returns its step."""
@@ -133,31 +113,6 @@ def load_start(m, opt, path, procs, batch):
             opt.state[p]['step'] = torch.tensor(float(header['step']))
     return header['step']
 
-
-def make_run_dir(experiment_dir):
-    """A new run folder with a time-sortable id, as the engine names them (engine/runs/store.ts): a second
-    run started in the same second gets -02, never an existing folder."""
-    os.makedirs(experiment_dir, exist_ok=True)
-    base = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
-    for i in range(1, 10000):
-        run_id = base if i == 1 else f'{base}-{i:02d}'
-        try:
-            os.mkdir(os.path.join(experiment_dir, run_id))
-            return run_id, os.path.join(experiment_dir, run_id)
-        except FileExistsError:
-            continue
-    raise RuntimeError(f'no free run id under {experiment_dir}')
-
-
-def new_run(cfg, runs, procs, schedule):
-    run_id, run_dir = make_run_dir(os.path.join(runs, cfg['experiment']))
-    settings = dict(cfg['settings'], runId=run_id, created=datetime.datetime.utcnow().isoformat(timespec='milliseconds') + 'Z',
-                    device=procs.device.type, trainer='pytorch', processes=procs.world, **schedule)
-    with open(os.path.join(run_dir, 'settings.json'), 'w') as f:
-        json.dump(settings, f, indent=2)
-    for name in ('vocab.json', 'experiment.rnn'):
-        shutil.copy(os.path.join(HERE, name), os.path.join(run_dir, name))
-    return run_dir
 
 
 class Figures:
@@ -182,45 +137,22 @@ class Figures:
         return out
 
 
-class Prediction:
-    """A regression's prediction against its target on validation data, as the engine's loss panel plots it
-    (engine/runtime/validation-plot.ts): the first `limit` values of feature 0 of every step, in data order."""
-
-    def __init__(self, plot, limit=200):
-        self.plot, self.limit, self.truth, self.predicted = plot, limit, [], []
-
-    def add(self, out, batch):
-        y, p = step.tensor(out, batch, self.plot['target']), step.tensor(out, batch, self.plot['output'])
-        if p.numel() != y.numel() or len(self.truth) >= self.limit:
-            return
-        f = y.shape[-1] if y.dim() >= 3 else 1
-        n = self.limit - len(self.truth)
-        self.truth += y.reshape(-1)[::f][:n].tolist()
-        self.predicted += p.reshape(-1)[::f][:n].tolist()
-
-    def write(self, run_dir, run_id, epoch, step_no):
-        if not self.truth:
-            return
-        figure = dict(runId=run_id, epoch=epoch, step=step_no, output=self.plot['output'], target=self.plot['target'], truth=self.truth, predicted=self.predicted)
-        with open(os.path.join(run_dir, 'validation-prediction.json.tmp'), 'w') as f:
-            json.dump(figure, f)
-            f.write('\n')
-        os.replace(os.path.join(run_dir, 'validation-prediction.json.tmp'), os.path.join(run_dir, 'validation-prediction.json'))
-
-
 def validate(m, data, procs, cfg, plot=None):
-    """The validation batches' loss and metrics; each batch starts from zeros, as the engine's do."""
+    """The first validSteps validation batches' loss and metrics (the engine reads at most 200); each batch
+    starts from zeros, as the engine's do."""
     carried, m.carried = getattr(m, 'carried', None), None
     m.eval()
     fig = Figures(cfg)
     with torch.no_grad():
-        for batch, mask, _ in data.valid_batches():
+        for i, (batch, mask, _) in enumerate(data.valid_batches()):
+            if i >= cfg.get('validSteps', 200):
+                break
             batch = {k: v.to(procs.device) for k, v in batch.items()}
             mask = None if mask is None else mask.to(procs.device)
             out = m(batch, mask)
             fig.add(*step.loss_terms(out, batch, mask), step.metric_terms(out, batch, mask))
             if plot:
-                plot.add(out, batch)
+                plot.add(step.tensor(out, batch, plot.plot['target']), step.tensor(out, batch, plot.plot['output']))
     m.train()
     m.carried = carried
     return fig
@@ -240,7 +172,149 @@ def load_data(args, procs):
     return d
 
 
+class Stop:
+    """Ctrl-C or SIGTERM asks for a stop: the step in flight finishes, every process stops after the same
+    step, and that step is checkpointed. A second Ctrl-C stops at once."""
+
+    def __init__(self):
+        self.asked = False
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._ask)
+
+    def _ask(self, signum, frame):
+        if self.asked:
+            raise KeyboardInterrupt
+        self.asked = True
+
+
+class NotFinite(Exception):
+    """A step's loss (summed over every process) is NaN or infinite."""
+
+
+class Trainer:
+    def __init__(self, cfg, args, procs, m, opt, data, run):
+        self.cfg, self.args, self.procs, self.m, self.opt, self.data, self.run = cfg, args, procs, m, opt, data, run
+        self.net = torch.nn.parallel.DistributedDataParallel(m) if procs.world > 1 else m
+        self.names = names_of(m)
+        self.every = cfg.get('checkpointEvery') or 300
+        self.saved_at = time.time()
+        self.stop = Stop()
+
+    def tensors(self, carried):
+        out = dict(carried)
+        out.update({'param/' + name: p for p, name in self.names.items()})
+        out.update(run_writer.optimizer_tensors(self.opt, self.names))
+        return out
+
+    def save(self, epoch, step_no, in_epoch, loss, valid_loss=None):
+        """A checkpoint (every rank calls it: the carried state is gathered); rank 0 writes it."""
+        carried = carried_tensors(self.m, self.procs)
+        if self.run:
+            self.run.checkpoint(self.tensors(carried), epoch, step_no, in_epoch, loss, valid_loss)
+        self.saved_at = time.time()
+
+    def step(self, batch, mask):
+        """One update on this rank's rows; returns the batch's summed figures over every process, and
+        whether every process stops or checkpoints after it. A loss that is not finite raises NotFinite before
+        the update."""
+        rows = self.procs.share(next(iter(batch.values())).shape[0])
+        local = {k: v[rows].to(self.procs.device) for k, v in batch.items()}
+        local_mask = None if mask is None else mask[rows].to(self.procs.device)
+        out = self.net(local, local_mask)
+        total, count = step.loss_terms(out, local, local_mask)
+        with torch.no_grad():
+            terms = step.metric_terms(out, local, local_mask)
+        names = sorted(terms)
+        # One all-reduce carries the figures, a stop asked of any process, and rank 0's clock.
+        flags = [float(self.stop.asked), float(self.procs.rank == 0 and time.time() - self.saved_at >= self.every)]
+        sums = self.procs.sum(torch.stack([total.detach(), count.detach().to(total.dtype), *[v.to(total.dtype) for k in names for v in terms[k]],
+                                           *[torch.tensor(f, dtype=total.dtype, device=total.device) for f in flags]]))
+        if not torch.isfinite(sums[0]):
+            raise NotFinite(sums[0].item())
+        loss = total / sums[1].clamp(min=1) * self.procs.world  # DDP averages the gradients over processes
+        self.opt.zero_grad()
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(self.m.parameters(), self.cfg['clip'] if self.cfg.get('clip') else float('inf'))
+        self.opt.step()
+        figures = (sums[0], sums[1], {k: (sums[2 + 2 * i], sums[3 + 2 * i]) for i, k in enumerate(names)})
+        return figures, norm.item(), bool(sums[-2] > 0), bool(sums[-1] > 0)
+
+    def not_finite(self, value, step_no, epoch):
+        last = self.run.last if self.run else None
+        where = f'the last good checkpoint is {last["file"]} (epoch {last["epoch"]}, step {last["step"]})' if last else 'no checkpoint was written before it'
+        if self.procs.rank == 0:
+            print(f'error: loss became {value} at step {step_no + 1} (epoch {epoch + 1}); the run stopped and {where}. '
+                  f'Lower the learning rate (optimizer lr = {self.cfg["lr"]}) or add `clip = 5` to the train block.', file=sys.stderr, flush=True)
+        return 1
+
+    def train(self, start):
+        """Every epoch from the checkpoint's on; returns the exit code (130 when stopped by a signal)."""
+        args, cfg, data = self.args, self.cfg, self.data
+        step_no, per_epoch = start, data.steps_per_epoch()
+        # A checkpoint's step says where its run stopped: go on from there (the batches it had, skipped).
+        first, skip = divmod(start, per_epoch) if per_epoch else (0, 0)
+        for epoch in range(first, args.epochs):
+            t0, fig, in_epoch = time.time(), Figures(cfg), skip
+            for batch, mask, tokens in data.train_batches(epoch + 1):  # the engine numbers its first epoch 1
+                if skip:
+                    skip -= 1
+                    continue
+                if args.steps is not None and step_no >= args.steps:
+                    break
+                ts = time.time()
+                try:
+                    figures, norm, stop, due = self.step(batch, mask)
+                except NotFinite as e:
+                    return self.not_finite(e.args[0], step_no, epoch)
+                step_no, in_epoch = step_no + 1, in_epoch + 1
+                fig.add(*figures)
+                value = (figures[0] / figures[1].clamp(min=1)).item()
+                if self.run:
+                    ms = (time.time() - ts) * 1000
+                    self.run.line({'kind': 'step', 'epoch': epoch + 1, 'step': step_no, 'loss': value, 'tokens': tokens,
+                                   'tokensPerSec': tokens / max(ms / 1000, 1e-9), 'ms': ms, 'lr': cfg['lr'],
+                                   'time': int(time.time() * 1000), 'gradNorm': norm})
+                if stop or (due and in_epoch < per_epoch):
+                    self.save(epoch, step_no, in_epoch, value)
+                if stop:
+                    if self.run:
+                        print(f'stopped at step {step_no}; checkpoint {self.run.last["file"]} (unroll train --resume {self.run.dir} goes on)', file=sys.stderr, flush=True)
+                    return 130
+            partial = in_epoch < per_epoch
+            self.end_epoch(epoch, step_no, in_epoch, partial, fig, t0)
+            if partial:
+                break
+        return 0
+
+    def end_epoch(self, epoch, step_no, in_epoch, partial, fig, t0):
+        """Validation, the epoch's line, and its checkpoint (a partial one when --steps ended it early)."""
+        plot = run_writer.Prediction(self.cfg['plot']) if self.cfg.get('plot') else None
+        valid = validate(self.m, self.data, self.procs, self.cfg, plot) if self.procs.rank == 0 else None
+        valid_loss, train_loss = (valid.loss() if valid else None), fig.loss()
+        if self.run:
+            figure = plot and plot.figure(epoch + 1, step_no)
+            if figure:
+                self.run.prediction(figure)  # before the epoch's line: the panel reads it on that line
+            line = {'kind': 'epoch', 'epoch': epoch + 1, 'step': step_no, 'trainLoss': train_loss, 'train': fig.metrics(),
+                    'seconds': time.time() - t0, 'time': int(time.time() * 1000)}
+            if partial:
+                line['partial'] = True
+            if valid_loss is not None:
+                line.update(validLoss=valid_loss, valid=valid.metrics())
+            self.run.line(line)
+        self.save(epoch if partial else epoch + 1, step_no, in_epoch if partial else 0, train_loss, valid_loss)
+        if self.procs.world > 1:
+            dist.barrier()
+
+
 def main():
+    try:
+        sys.exit(run_training())
+    except KeyboardInterrupt:  # before training started, or a second Ctrl-C: the last checkpoint stands
+        sys.exit(130)
+
+
+def run_training():
     with open(os.path.join(HERE, 'train.json')) as f:
         cfg = json.load(f)
     args = parse_args(cfg)
@@ -252,71 +326,14 @@ def main():
     opt = step.make_optimizer(m)
     data = load_data(args, procs)
     start = load_start(m, opt, args.weights, procs, data.batch_size) if args.weights and not args.fresh else 0
-    net = torch.nn.parallel.DistributedDataParallel(m) if procs.world > 1 else m
     schedule = {'epochs': args.epochs, 'steps': args.steps, 'stepsPerEpoch': data.steps_per_epoch()}
-    run_dir = new_run(cfg, args.runs, procs, schedule) if procs.rank == 0 else None
-    metrics = open(os.path.join(run_dir, 'metrics.jsonl'), 'a') if run_dir else None
-    if run_dir:
-        print(run_dir, flush=True)
-    step_no, per_epoch = start, data.steps_per_epoch()
-    # A checkpoint's step says where its run stopped: go on from there (the batches it had, skipped).
-    first, skip = divmod(start, per_epoch) if per_epoch else (0, 0)
-    for epoch in range(first, args.epochs):
-        t0, fig, in_epoch = time.time(), Figures(cfg), skip
-        for batch, mask, tokens in data.train_batches(epoch + 1):  # the engine numbers its first epoch 1
-            if skip:
-                skip -= 1
-                continue
-            if args.steps is not None and step_no >= args.steps:
-                break
-            ts = time.time()
-            rows = procs.share(next(iter(batch.values())).shape[0])
-            local = {k: v[rows].to(procs.device) for k, v in batch.items()}
-            local_mask = None if mask is None else mask[rows].to(procs.device)
-            out = net(local, local_mask)
-            total, count = step.loss_terms(out, local, local_mask)
-            with torch.no_grad():
-                terms = step.metric_terms(out, local, local_mask)
-            names = sorted(terms)
-            sums = procs.sum(torch.stack([total.detach(), count.detach().to(total.dtype), *[v.to(total.dtype) for k in names for v in terms[k]]]))
-            loss = total / sums[1].clamp(min=1) * procs.world  # DDP averages the gradients over processes
-            opt.zero_grad()
-            loss.backward()
-            norm = torch.nn.utils.clip_grad_norm_(m.parameters(), cfg['clip'] if cfg.get('clip') else float('inf'))
-            opt.step()
-            step_no, in_epoch = step_no + 1, in_epoch + 1
-            value = (sums[0] / sums[1].clamp(min=1)).item()
-            fig.add(sums[0], sums[1], {k: (sums[2 + 2 * i], sums[3 + 2 * i]) for i, k in enumerate(names)})
-            if metrics:
-                ms = (time.time() - ts) * 1000
-                metrics.write(json.dumps({'kind': 'step', 'epoch': epoch + 1, 'step': step_no, 'loss': value, 'tokens': tokens,
-                                          'tokensPerSec': tokens / max(ms / 1000, 1e-9), 'ms': ms, 'lr': cfg['lr'],
-                                          'time': int(time.time() * 1000), 'gradNorm': norm.item()}) + '\n')
-                metrics.flush()
-        partial = in_epoch < per_epoch
-        carried = carried_tensors(m, procs)
-        plot = Prediction(cfg['plot']) if cfg.get('plot') else None
-        valid = validate(m, data, procs, cfg, plot) if procs.rank == 0 else None
-        if plot and run_dir:
-            plot.write(run_dir, os.path.basename(run_dir), epoch + 1, step_no)
-        valid_loss = valid.loss() if valid else None
-        train_loss = fig.loss()
-        if metrics:
-            line = {'kind': 'epoch', 'epoch': epoch + 1, 'step': step_no, 'trainLoss': train_loss, 'train': fig.metrics(),
-                    'seconds': time.time() - t0, 'time': int(time.time() * 1000)}
-            if partial:
-                line['partial'] = True
-            if valid_loss is not None:
-                line.update(validLoss=valid_loss, valid=valid.metrics())
-            metrics.write(json.dumps(line) + '\n')
-            metrics.flush()
-            save_checkpoint(run_dir, m, opt, epoch if partial else epoch + 1, step_no, in_epoch if partial else 0, train_loss, valid_loss, carried)
-        if procs.world > 1:
-            dist.barrier()
-        if partial:
-            break
-    if procs.world > 1:
+    run = run_writer.Run(cfg, args.runs, HERE, dict(device=procs.device.type, processes=procs.world, **schedule)) if procs.rank == 0 else None
+    if run:
+        print(run.dir, flush=True)
+    code = Trainer(cfg, args, procs, m, opt, data, run).train(start)
+    if procs.world > 1 and code == 0:
         dist.destroy_process_group()
+    return code
 
 
 if __name__ == '__main__':
