@@ -19,6 +19,6 @@ export function trainCommand(t: { python: string; torch: string; py: [number, nu
   if (processes <= 1) return `${q(t.python)} ${q(trainPy)}`;
   // torch 1.x's torchrun fails on Python 3.11 with its default --redirects/--tee (Debian 12's python3-torch).
   const old = /^1\./.test(t.torch) && (t.py[0] > 3 || t.py[1] >= 11);
-  return `${q(t.python)} -m torch.distributed.run --standalone --nproc_per_node ${processes}${old ? ' --redirects 2 --tee 1' : ''} ${q(trainPy)}`;
+  return `${q(t.python)} -m torch.distributed.run --standalone --nproc_per_node ${processes}${old ? ' --redirects 2 --tee 2' : ''} ${q(trainPy)}`;
 }
 

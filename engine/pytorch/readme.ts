@@ -32,7 +32,7 @@ torchrun --nnodes 4 --nproc_per_node 8 --rdzv_backend c10d --rdzv_endpoint HOST:
 \`\`\`
 
 With PyTorch 1.13 on Python 3.11 (Debian 12's \`python3-torch\`), torchrun's defaults fail before it starts the
-processes (\`'NoneType' object has no attribute 'get'\`); add \`--redirects 2 --tee 1\` after \`torchrun\`.
+processes (\`'NoneType' object has no attribute 'get'\`); add \`--redirects 2 --tee 2\` after \`torchrun\` (each process's errors then show, prefixed by its rank).
 
 \`data.json\` names the data file the export was made from. \`--data FILE\` trains on another one (a grown
 corpus, or the same file on another host) read with this export's vocabulary: words it lacks read as

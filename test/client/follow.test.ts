@@ -62,6 +62,6 @@ test('a regression\'s validation prediction goes to the panel after the epoch it
 test('the terminal command: python alone for one process, torch.distributed.run for more (with the flags torch 1.x needs on Python 3.11)', () => {
   const t = { python: '/usr/bin/python3', torch: '1.13.0a0+git7c98e70', py: [3, 11] as [number, number] };
   assert.equal(trainCommand(t, "/w/it's/train.py", 1), `'/usr/bin/python3' '/w/it'\\''s/train.py'`);
-  assert.equal(trainCommand(t, '/w/train.py', 4), `'/usr/bin/python3' -m torch.distributed.run --standalone --nproc_per_node 4 --redirects 2 --tee 1 '/w/train.py'`);
+  assert.equal(trainCommand(t, '/w/train.py', 4), `'/usr/bin/python3' -m torch.distributed.run --standalone --nproc_per_node 4 --redirects 2 --tee 2 '/w/train.py'`);
   assert.equal(trainCommand({ ...t, torch: '2.4.1' }, '/w/train.py', 2), `'/usr/bin/python3' -m torch.distributed.run --standalone --nproc_per_node 2 '/w/train.py'`);
 });

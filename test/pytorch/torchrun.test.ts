@@ -3,7 +3,7 @@
 // from its checkpoint. Also prints tokens per second for 1 and 2 processes (the note's figures).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeCheckpoint, readLatestCheckpoint } from '../../engine/runs/checkpoint';
@@ -15,7 +15,7 @@ const ws = cliWorkspace('unroll-torchrun-');
 const unroll = (args: string[]) => ws.unroll(args);
 const ENV = { ...process.env, OMP_NUM_THREADS: '1' };
 const TORCHRUN = ['/usr/bin/torchrun', 'torchrun'].find((p) => spawnSync(p, ['--help']).status === 0);
-const TORCHRUN_FLAGS = ['--redirects', '2', '--tee', '1'];
+const TORCHRUN_FLAGS = ['--redirects', '2', '--tee', '2'];
 
 const EXPERIMENT = encoderDecoder('enc_dec', 'samples = 640, numbers = 2, largest = 9, batch = 32', 'loss = cross_entropy(logits, y), steps = 3, clip = 1, metrics = [accuracy]') + 'predict { from = "3+4" }\n';
 
@@ -77,5 +77,33 @@ describe('train.py under torchrun', { skip: SKIP || (TORCHRUN ? false : 'no torc
 
     const rate = (s: Step[]) => s.slice(2).reduce((n, x) => n + x.tokensPerSec, 0) / (s.length - 2);
     console.log(`tokens/s (mean over steps 6-30, batch 32, OMP_NUM_THREADS=1): 1 process ${rate(s1).toFixed(0)}, 2 processes ${rate(s2).toFixed(0)}`);
+  });
+
+  it('Ctrl-C stops both processes after the same step, and that step is checkpointed', async () => {
+    fs.writeFileSync(path.join(ws.work, 'stop_me.rnn'), encoderDecoder('stop_me', 'samples = 200000, numbers = 2, largest = 9, batch = 8', 'loss = cross_entropy(logits, y), checkpoint_every = 1'));
+    const out = path.join(ws.work, 'stop-pt');
+    assert.equal(unroll(['export', 'stop_me.rnn', out, '--format', 'pytorch']).status, 0);
+    // A terminal's Ctrl-C: SIGINT to the whole process group (torchrun and its workers).
+    const child = spawn(TORCHRUN!, ['--standalone', '--nproc_per_node', '2', ...TORCHRUN_FLAGS, path.join(out, 'train.py')], { env: ENV, detached: true });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    const runDir = () => stdout.split('\n').map((l) => l.replace(/^\[\w+\]:/, '').trim()).find((l) => l.startsWith(ws.work));
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const dir = runDir();
+      if (dir && fs.existsSync(path.join(dir, 'metrics.jsonl')) && fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n').length > 20) break;
+    }
+    const run = runDir();
+    assert.ok(run, `the run started: ${stdout.slice(-500)} ${stderr.slice(-1500)}`);
+    process.kill(-child.pid!, 'SIGINT');
+    await exited;
+    const last = steps(run).pop()!;
+    const ck = readLatestCheckpoint(run)!;
+    assert.equal(ck.state.step, last.step, `the checkpoint is the last step written: ${stderr.slice(-1500)}`);
+    assert.match(stderr, new RegExp(`stopped at step ${last.step}; checkpoint checkpoint-1-step${last.step}\\.bin`));
+    const resumed = unroll(['train', '--resume', run, '--steps', String(last.step + 2), '--device', 'cpu', '--threads', '1']);
+    assert.equal(resumed.status, 0, resumed.stderr);
   });
 });

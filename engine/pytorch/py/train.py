@@ -174,16 +174,19 @@ def load_data(args, procs):
 
 class Stop:
     """Ctrl-C or SIGTERM asks for a stop: the step in flight finishes, every process stops after the same
-    step, and that step is checkpointed. A second Ctrl-C stops at once."""
+    step, and that step is checkpointed. A second Ctrl-C stops at once. (Under torchrun, Ctrl-C reaches each
+    process twice, from the terminal and as torchrun's SIGTERM: only a second SIGINT is a second Ctrl-C.)"""
 
     def __init__(self):
-        self.asked = False
+        self.asked = self.interrupted = False
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self._ask)
 
     def _ask(self, signum, frame):
-        if self.asked:
-            raise KeyboardInterrupt
+        if signum == signal.SIGINT:
+            if self.interrupted:
+                raise KeyboardInterrupt
+            self.interrupted = True
         self.asked = True
 
 
