@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import shutil
+import time
 
 import torch
 
@@ -52,6 +53,11 @@ class Run:
     def line(self, value):
         self.metrics.write(json.dumps(value) + '\n')
         self.metrics.flush()
+
+    def step_line(self, epoch, step_no, loss, tokens, ms, lr, grad_norm):
+        """A step's line of metrics.jsonl, as the engine writes it."""
+        self.line({'kind': 'step', 'epoch': epoch, 'step': step_no, 'loss': loss, 'tokens': tokens, 'tokensPerSec': tokens / max(ms / 1000, 1e-9),
+                   'ms': ms, 'lr': lr, 'time': int(time.time() * 1000), 'gradNorm': grad_norm})
 
     def checkpoint(self, tensors, epoch, step_no, step_in_epoch, loss, valid_loss=None):
         """`epoch`: epochs complete; `step_in_epoch`: steps taken in the next one (a mid-epoch checkpoint)."""

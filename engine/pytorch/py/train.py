@@ -273,10 +273,7 @@ class Trainer:
                 fig.add(*figures)
                 value = (figures[0] / figures[1].clamp(min=1)).item()
                 if self.run:
-                    ms = (time.time() - ts) * 1000
-                    self.run.line({'kind': 'step', 'epoch': epoch + 1, 'step': step_no, 'loss': value, 'tokens': tokens,
-                                   'tokensPerSec': tokens / max(ms / 1000, 1e-9), 'ms': ms, 'lr': cfg['lr'],
-                                   'time': int(time.time() * 1000), 'gradNorm': norm})
+                    self.run.step_line(epoch + 1, step_no, value, tokens, (time.time() - ts) * 1000, cfg['lr'], norm)
                 if stop or (due and in_epoch < per_epoch):
                     self.save(epoch, step_no, in_epoch, value)
                 if stop:
