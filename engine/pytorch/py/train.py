@@ -95,7 +95,7 @@ def load_carried(m, tensors, procs, batch):
     rows = procs.share(batch)
     layers = sorted({k.split('/')[1] for k in tensors if k.startswith('state/')})
     for layer in layers:
-        parts = [torch.from_numpy(tensors[f'state/{layer}/{f}'])[:, rows] for f in 'hc' if f'state/{layer}/{f}' in tensors]
+        parts = [torch.from_numpy(tensors[f'state/{layer}/{f}'])[:, rows].to(procs.device) for f in 'hc' if f'state/{layer}/{f}' in tensors]
         m.carried[layer] = layers_mod.State(parts)
         m.carried[layer].directions = 1
 
