@@ -1,6 +1,12 @@
 // The README.md of a PyTorch export: what each file is, how to load the trained model, how to train it.
 
-export interface ReadmeInput { experiment: string; className: string; run: string; hasStep: boolean; hasTrain: boolean; carryState?: boolean; inputs: string[] }
+export interface ReadmeInput {
+  experiment: string; className: string; run: string; hasStep: boolean; hasTrain: boolean; carryState?: boolean; inputs: string[];
+  /** The folder written, as the export was asked for it. */
+  dir: string;
+  /** The data is a file data.py reads (not generated samples stored in data.bin). */
+  dataFile?: boolean;
+}
 
 export function pytorchReadme(r: ReadmeInput): string {
   const batch = r.inputs.map((n) => `'${n}': ${n}`).join(', ');
@@ -11,9 +17,12 @@ export function pytorchReadme(r: ReadmeInput): string {
     ...(r.hasTrain ? [
       ['train.py', 'training in one process or many (`torchrun`), writing an Unroll run'],
       ['data.py', 'the engine\'s batches, epoch by epoch, as the engine draws them (`data.json` says how)'],
-      ['loaders.py', 'the engine\'s loaders: reads the data file, tokenizes it with `vocab.json` and cuts it into rows (generated data is stored in `data.bin` instead)'],
+      r.dataFile ? ['loaders.py', 'the engine\'s loaders: reads the data file `data.json` names, tokenizes it with `vocab.json` and cuts it into rows']
+        : ['data.bin', 'the generated samples the engine trained on, every row of both splits'],
+      ['train.json', 'the train block\'s settings train.py follows: epochs, steps, optimizer, clipping, metrics, checkpoints'],
       ['rng.py', 'the engine\'s random numbers, so the shuffles are the engine\'s'],
       ['run_writer.py', 'the run folder train.py writes, in Unroll\'s format'],
+      ['progress.py', 'progress lines and the divergence warning train.py prints'],
     ] : []),
     ['run_format.py', 'reads and writes Unroll checkpoints (`weights.bin`, a run\'s `checkpoint-*.bin`)'],
     ['weights.bin', 'the run\'s last checkpoint: weights, optimizer state and its step; the state_dict keys are the engine\'s parameter names'],
@@ -33,12 +42,14 @@ torchrun --nnodes 4 --nproc_per_node 8 --rdzv_backend c10d --rdzv_endpoint HOST:
 
 With PyTorch 1.13 on Python 3.11 (Debian 12's \`python3-torch\`), torchrun's defaults fail before it starts the
 processes (\`'NoneType' object has no attribute 'get'\`); add \`--redirects 2 --tee 2\` after \`torchrun\` (each process's errors then show, prefixed by its rank).
+When a process stops (Ctrl-C, an error), torchrun itself also prints a \`SignalException\` or \`ChildFailedError\`
+traceback of its own; train.py's message is the one above it.
 
-\`data.json\` names the data file the export was made from. \`--data FILE\` trains on another one (a grown
+${r.dataFile ? `\`data.json\` names the data file the export was made from. \`--data FILE\` trains on another one (a grown
 corpus, or the same file on another host) read with this export's vocabulary: words it lacks read as
 \`<unk>\` (train.py says how many), and a character vocabulary without \`<unk>\` refuses a new character,
 naming its line. New classes or a new vocabulary need a new export.
-
+` : 'The data is generated: `data.bin` holds the samples the engine trained on, and train.py reads them.\n'}
 It checkpoints at the end of every epoch, every \`checkpoint_every\` seconds inside one (300 by default), and
 where Ctrl-C or SIGTERM stops it (the step in flight finishes first; a second Ctrl-C stops at once). A loss
 that becomes NaN or infinite stops the run before that step's update, and the last good checkpoint stands.
@@ -46,14 +57,14 @@ that becomes NaN or infinite stops the run before that step's update, and the la
 It goes on from the run's last checkpoint (\`--fresh\` starts from PyTorch's initial weights instead). Every
 process reads the same global batches and takes its share of each one's rows; the gradients are averaged,
 and each loss is divided by the whole batch's count, so N processes take the steps one process would. Rank 0
-writes a new run under \`RUNS/${r.experiment}/<run id>/\` (\`--runs DIR\` says where; by default the
-workspace the export came from) in Unroll's format: \`settings.json\`, \`metrics.jsonl\` (a line per step and
+writes a new run under \`<runs>/${r.experiment}/<run id>/\`, where \`<runs>\` is the workspace's \`.unroll/runs\` the
+export came from (\`--runs DIR\` says another), in Unroll's format: \`settings.json\`, \`metrics.jsonl\` (a line per step and
 per epoch), \`checkpoint-*.bin\` and \`checkpoint.json\`, \`vocab.json\` and \`experiment.rnn\`. Unroll's loss
 panel shows it, and \`unroll predict\`, \`sample\`, \`export\` and \`train --resume\` work on it.
 ` : `\n${missing}\n`;
   return `# ${r.experiment} as PyTorch
 
-Written by \`unroll export ${r.run} --format pytorch\`.
+Written by \`unroll export ${r.run} ${r.dir} --format pytorch\`.
 
 | file | what it is |
 | --- | --- |

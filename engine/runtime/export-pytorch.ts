@@ -21,7 +21,7 @@ import { runSettings } from './train-settings';
 import { regressionPlot } from './jobs';
 
 /** The Python files that train: the loop, the data's batches and loaders, the engine's random numbers, the run's files. */
-const TRAIN_HELPERS = ['train.py', 'data.py', 'loaders.py', 'rng.py', 'run_writer.py'];
+const TRAIN_HELPERS = ['train.py', 'data.py', 'loaders.py', 'rng.py', 'run_writer.py', 'progress.py'];
 
 /** What an export is made from: a trained run, or an experiment file with the engine's initial weights. */
 interface Source {
@@ -81,7 +81,7 @@ async function exportPytorch(src: Source, dir: string, force: boolean, id: strin
       'tokenizer.json': tokenizerFile(src),
       'experiment.rnn': src.experimentText,
       ...(data ? { ...data, ...Object.fromEntries(TRAIN_HELPERS.map((f) => [f, helper(f)])), 'train.json': trainConfig(src, className) } : {}),
-      'README.md': pytorchReadme({ experiment: src.analysis.experiment, className, run: src.label, hasStep: 'step.py' in p.files, hasTrain: !!data, carryState: src.analysis.train?.carryState === true, inputs: src.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')) }),
+      'README.md': pytorchReadme({ experiment: src.analysis.experiment, className, run: src.label, hasStep: 'step.py' in p.files, hasTrain: !!data, carryState: src.analysis.train?.carryState === true, inputs: src.analysis.model.filter((s) => s.kind === 'input').map((s) => (s.kind === 'input' ? s.name : '')), dir, dataFile: !!data && !('data.bin' in data) }),
     };
   } catch (e) {
     throw new UserError(`export of ${src.label} as PyTorch failed: ${(e as Error).message}`);

@@ -204,6 +204,10 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
     const { analysis, dataset, model } = await prepare(settings.file, text, p.workspaceFolder);
     const saved = readVocab(info.dir) as SavedDataset | null;
     const changes = saved ? dataChanges(saved, dataset.save() as SavedDataset) : [];
+    const trainedOn = (settings as { dataFile?: unknown }).dataFile;
+    if (changes.length && typeof trainedOn === 'string') {
+      throw new UserError(`run ${info.runId} was trained by train.py on ${trainedOn} (--data), not on the experiment's ${analysis.data?.path ?? 'data'}, which unroll train --resume reads. Go on with train.py: \`unroll export ${info.dir} DIR --format pytorch\`, then \`python3 DIR/train.py --data ${trainedOn}\``, settings.file);
+    }
     if (changes.length) {
       throw new UserError(`${analysis.data?.path ?? 'the data'} changed since run ${info.runId} started (${changes.join('; ')}); the checkpoint's weights belong to the old data. Put the old file back to resume, or start a new run with \`unroll train ${settings.file}\``, settings.file);
     }

@@ -39,7 +39,8 @@ describe('data.py gives the engine\'s batches', { skip: SKIP }, () => {
     await sameBatches(await loadDataset(dataSource('series', p, { window: 6, horizon: 1, batch: 8, valid: 0.2 }), { seed: 5, baseDir: work }), 5, 'series.csv', p);
   });
   // Each fixture holds what a port gets wrong: quoting, line ends, a byte-order mark, JavaScript's spaces,
-  // numbers in JSON, a capped vocabulary, buckets of characters, a last line without a line break.
+  // numbers in JSON, a capped vocabulary, buckets of characters, a last line without a line break, a split
+  // with no validation rows.
   const FIXTURES: [string, string, string, Record<string, unknown>][] = [
     ['chars-buckets.txt', '\ufeffthe cat\r\nsat  on\r\n\r\n   \r\na mat of size nine or ten\nend', 'text', { tokens: 'chars', buckets: [4, 8], batch: 2, valid: 0.25 }],
     ['words-stream.txt', 'one\u00a0two three\u2003four\n\u0085five six\x1cseven <unk> eight\n'.repeat(12), 'text', { tokens: 'words', seq_len: 5, batch: 3, valid: 0.2, shuffle: true }],
@@ -48,6 +49,7 @@ describe('data.py gives the engine\'s batches', { skip: SKIP }, () => {
     ['rows.tsv', 'text\tlabel\n hello there \t1\nbye, now!\t2\nDON\'T stop\t10\n'.repeat(4), 'classify', { text: 'text', label: 'label', tokens: 'chars', max_len: 9, batch: 3, valid: 0.3 }],
     ['labels.jsonl', '{"t": "a b c", "l": 1.0}\n{"t": 2.5, "l": 2}\n\n{"t": true, "l": 1e-7}\n'.repeat(4), 'classify', { text: 't', label: 'l', tokens: 'words', max_len: 3, batch: 2, valid: 0.25 }],
     ['pairs.jsonl', '{"src": "cat", "tgt": "K AE T"}\n{"src": "dog", "tgt": "D AO G"}\n{"src": "a", "tgt": "AH"}\n{"src": "zebra", "tgt": "Z IY B R AH"}\n'.repeat(3), 'pairs', { source: 'src', target: 'tgt', tokens: 'chars', target_tokens: 'words', batch: 3, valid: 0.25 }],
+    ['pairs-tiny.csv', 'src,tgt\nab,x y\nabc,y\n', 'pairs', { source: 'src', target: 'tgt', tokens: 'chars', target_tokens: 'words', batch: 2, valid: 0.1 }],
     ['series.csv', 'date,a,b\n' + Array.from({ length: 30 }, (_, i) => `2020-01-${i + 1}, ${(i * 0.37).toPrecision(5)} ,${i % 3 ? '0x1f' : '1e-3'}`).join('\r\n'), 'series', { window: 4, horizon: 2, batch: 5, valid: 0.2 }],
   ];
   for (const [name, content, source, args] of FIXTURES) {

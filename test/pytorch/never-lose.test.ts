@@ -51,6 +51,10 @@ describe('train.py never loses work', { skip: SKIP }, () => {
       if (p && fs.existsSync(p) && (JSON.parse(fs.readFileSync(p, 'utf8')) as { stepInEpoch: number }).stepInEpoch > 0) run = dir;
     }
     assert.ok(run, `a mid-epoch checkpoint within 60 s (checkpoint_every = 1): ${stderr.slice(-1000)}`);
+    // While train.py trains the run, Unroll refuses to train it too.
+    const twice = ws.unroll(['train', '--resume', run, '--device', 'cpu', '--threads', '1']);
+    assert.equal(twice.status, 1);
+    assert.match(twice.stderr, new RegExp(`is being trained by process ${child.pid}`));
     child.kill('SIGTERM');
     assert.equal(await exited, 130, stderr);
     const ck = readLatestCheckpoint(run)!;
@@ -61,6 +65,7 @@ describe('train.py never loses work', { skip: SKIP }, () => {
     assert.match(stderr, new RegExp(`stopped at step ${last.step}; checkpoint checkpoint-1-step${last.step}\\.bin \\(unroll train --resume .* goes on\\)`));
     assert.doesNotMatch(stderr, /Traceback/);
     assert.ok(fs.readdirSync(run).filter((f) => /^checkpoint-.*\.bin$/.test(f)).length <= 2, 'old checkpoints are pruned, as the engine prunes them');
+    assert.ok(!fs.existsSync(path.join(run, 'lock')), 'the lock goes with the process');
     const resumed = ws.unroll(['train', '--resume', run, '--steps', String(last.step + 3), '--device', 'cpu', '--threads', '1']);
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.equal(readLatestCheckpoint(run)!.state.step, last.step + 3);
@@ -87,5 +92,57 @@ train { loss = mse(out, y), epochs = 1 }
     assert.doesNotMatch(r.stderr, /Traceback/);
     const run = r.stdout.trim().split('\n').pop()!;
     assert.equal(readLatestCheckpoint(run), undefined, 'no checkpoint of the weights that gave it');
+  });
+
+  it('a step limit on an epoch\'s last step ends that epoch as the engine ends it: one partial epoch line, checkpoint-1-stepN', () => {
+    const text = LONG.replace('long_epoch', 'exact').replace('samples = 200000', 'samples = 100').replace('steps = 1, checkpoint_every = 1', 'epochs = 3');
+    const out = exportFile('exact', text);
+    const torch = spawnSync(PYTHON!, [path.join(out, 'train.py'), '--steps', '25'], { encoding: 'utf8', env: ENV });
+    assert.equal(torch.status, 0, torch.stderr);
+    const engine = ws.unroll(['train', 'exact.rnn', '--steps', '25', '--device', 'cpu', '--threads', '1']);
+    assert.equal(engine.status, 0, engine.stderr);
+    const epochs = (dir: string) => fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; epoch: number; partial?: boolean }).filter((m) => m.kind === 'epoch').map((m) => `${m.epoch}${m.partial ? ' partial' : ''}`);
+    const [t, e] = [torch.stdout.trim().split('\n').pop()!, engine.stdout.trim()];
+    assert.equal(JSON.parse(fs.readFileSync(path.join(t, 'settings.json'), 'utf8')).stepsPerEpoch, 25, 'the limit falls on the epoch\'s last step');
+    assert.deepEqual(epochs(t), epochs(e));
+    assert.deepEqual(epochs(t), ['1 partial']);
+    assert.equal(readLatestCheckpoint(t)!.pointer.file, readLatestCheckpoint(e)!.pointer.file);
+    // Nothing left to train: said, no run folder made.
+    const before = fs.readdirSync(path.dirname(t)).length;
+    const again = ws.unroll(['export', t, path.join(ws.work, 'exact-done'), '--format', 'pytorch']);
+    assert.equal(again.status, 0, again.stderr);
+    const done = spawnSync(PYTHON!, [path.join(ws.work, 'exact-done', 'train.py'), '--steps', '25'], { encoding: 'utf8', env: ENV });
+    assert.equal(done.status, 0);
+    assert.match(done.stderr, /nothing to train: the weights are at step 25, and training stops at step 25 \(3 epochs of 25 steps, --steps 25\)/);
+    assert.equal(fs.readdirSync(path.dirname(t)).length, before, 'no empty run');
+  });
+
+  it('a diverging loss is warned of, as the engine warns; bad arguments are refused with the fix, no traceback', () => {
+    // The sine tutorial with a learning rate 1e6 times too large: the loss grows, but stays finite.
+    const out = exportFile('diverges', `experiment diverges
+dims { hidden = 32 }
+data sine { seq_len = 20, samples = 1000, batch = 1, contiguous = true }
+model {
+  input x: float[batch, time, 1]
+  input y: float[batch, time, 1]
+  h, _ = rnn(x, hidden, activation = tanh)
+  out = dense(h, 1)
+}
+train { loss = mse(out, y), optimizer = adam(lr = 1e4), epochs = 1, steps = 75 }
+`);
+    const r = spawnSync(PYTHON!, [path.join(out, 'train.py')], { encoding: 'utf8', env: ENV });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /warning: the loss is diverging: .* at step \d+ \(median of the last 20 steps\) against .* at the start; lower the learning rate/);
+    const refused = (args: string[], message: RegExp) => {
+      const x = spawnSync(PYTHON!, [path.join(out, 'train.py'), ...args], { encoding: 'utf8', env: ENV });
+      assert.equal(x.status, 2, `${args.join(' ')}: ${x.stderr}`);
+      assert.match(x.stderr, message);
+      assert.doesNotMatch(x.stderr, /Traceback/);
+    };
+    refused(['--steps', '0'], /--steps must be at least 1/);
+    refused(['--fresh', '--weights', 'x.bin'], /give one of them/);
+    refused(['--weights', path.join(ws.work, 'nope.bin')], /nope\.bin: the file does not exist\n {2}fix: /);
+    refused(['--weights', path.join(out, 'train.json')], /train\.json: not an Unroll checkpoint .*\n {2}fix: give a checkpoint of this experiment/);
+    refused(['--runs', '/proc/no/such'], /cannot write a run under \/proc\/no\/such: .*\n {2}fix: pass --runs DIR/);
   });
 });

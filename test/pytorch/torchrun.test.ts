@@ -106,4 +106,39 @@ describe('train.py under torchrun', { skip: SKIP || (TORCHRUN ? false : 'no torc
     const resumed = unroll(['train', '--resume', run, '--steps', String(last.step + 2), '--device', 'cpu', '--threads', '1']);
     assert.equal(resumed.status, 0, resumed.stderr);
   });
+
+  it('carry_state over processes holding unequal rows (3 over 2) takes 1 process\'s steps; a batch too small to split is refused', () => {
+    const wave = (batch: number) => `experiment wave
+dims { hidden = 8 }
+data sine { seq_len = 10, samples = 300, batch = ${batch}, contiguous = true }
+model {
+  input x: float[batch, time, 1]
+  input y: float[batch, time, 1]
+  h, _ = rnn(x, hidden, activation = tanh)
+  out = dense(h, 1)
+}
+train { loss = mse(out, y), steps = 8, carry_state = true }
+`;
+    fs.writeFileSync(path.join(ws.work, 'wave.rnn'), wave(3));
+    const out = path.join(ws.work, 'wave-pt');
+    assert.equal(unroll(['export', 'wave.rnn', out, '--format', 'pytorch']).status, 0);
+    const one = spawnSync(PYTHON!, [path.join(out, 'train.py')], { encoding: 'utf8', env: ENV, timeout: 300_000 });
+    assert.equal(one.status, 0, one.stderr);
+    const two = spawnSync(TORCHRUN!, ['--standalone', '--nproc_per_node', '2', ...TORCHRUN_FLAGS, path.join(out, 'train.py')], { encoding: 'utf8', env: ENV, timeout: 300_000 });
+    assert.equal(two.status, 0, two.stderr.slice(-2000));
+    const [r1, r2] = [one, two].map((r) => r.stdout.trim().split('\n').pop()!.replace(/^\[\w+\]:/, ''));
+    const s1 = steps(r1), s2 = steps(r2);
+    assert.equal(s2.length, 8);
+    s1.forEach((a, i) => assert.ok(Math.abs(a.loss - s2[i].loss) <= 1e-4 * Math.max(1, Math.abs(a.loss)), `step ${a.step}: ${a.loss} vs ${s2[i].loss}`));
+    const carried = readLatestCheckpoint(r2)!.state.tensors['state/h/h'];
+    assert.deepEqual(carried?.dims, [1, 3, 8], 'the carried state of all 3 rows, gathered');
+    const c1 = readLatestCheckpoint(r1)!.state.tensors['state/h/h'];
+    carried.data.forEach((v, i) => assert.ok(Math.abs(v - c1.data[i]) < 1e-4, `carried ${i}`));
+
+    fs.writeFileSync(path.join(ws.work, 'wave.rnn'), wave(1));
+    assert.equal(unroll(['export', 'wave.rnn', out, '--format', 'pytorch', '--force']).status, 0);
+    const small = spawnSync(TORCHRUN!, ['--standalone', '--nproc_per_node', '2', ...TORCHRUN_FLAGS, path.join(out, 'train.py')], { encoding: 'utf8', env: ENV, timeout: 300_000 });
+    assert.notEqual(small.status, 0);
+    assert.match(small.stderr, /error: a training batch of 1 row cannot be split over 2 processes: each needs at least one row\n.*fix: run at most 1 process/);
+  });
 });

@@ -66,12 +66,15 @@ class Data:
                 saved = json.load(f)
             path = data_file or self.meta['file']
             plan, train, valid = loaders.load(self.meta, saved, path)
-            read = {k: plan.pop(k) for k in ('sha256', 'unknown')}
-            self.notes = read_notes(self.meta, saved, path, read)
+            self.read = dict(plan.pop('read'), path=path)
+            self.notes = read_notes(self.meta, saved, path, self.read)
             self.meta = dict(self.meta, **plan)
             self.train, self.valid = Rows(train), Rows(valid)
         else:
+            if data_file:
+                raise loaders.DataError(data_file, 'this experiment\'s data is generated (data.bin holds its samples), not read from a file', fix='drop --data')
             _, tensors = run_format.read_checkpoint(os.path.join(folder, 'data.bin'))
+            self.read = None
             ints = set(self.meta['ints'])
             self.train, self.valid = Rows.stored(tensors, ints, 'train/'), Rows.stored(tensors, ints, 'valid/')
             self.notes = []
@@ -99,6 +102,10 @@ class Data:
     def steps_per_epoch(self):
         return len(self._plan())
 
+    def smallest_batch(self):
+        """Rows of the smallest training batch (every process needs one of them)."""
+        return min((len(idx) for idx, _ in self._plan()), default=0)
+
     def train_batches(self, epoch):
         """Epoch `epoch`, numbered as the engine's trainer numbers them (its first epoch is 1)."""
         for idx, width in self._plan(epoch):
@@ -117,9 +124,10 @@ class Data:
 def read_notes(meta, saved, path, read):
     """What a person should know of the file read: another file than the export's, tokens read as <unk>
     (the export's own file needs no note: its rare words are <unk> by the vocabulary's design)."""
+    notes = [read['warning']] if read['warning'] else []
     if read['sha256'] == meta.get('sha256'):
-        return []
-    notes = [f'{path} is not the file exported (its content differs); it is read with the export\'s vocabulary']
+        return notes
+    notes += [f'{path} is not the file exported (its content differs); it is read with the export\'s vocabulary']
     if read['unknown']:
         notes.append(f'{read["unknown"]:,} tokens of {path} are not in the vocabulary ({len(saved["vocab"]["tokens"]):,} tokens) and read as <unk>')
     return notes

@@ -74,7 +74,8 @@ def text_line_tokens(line, s, newline):
 
 def read_lines(path, shown):
     """The file's lines as the engine splits them (\\n, a \\r before it dropped, a leading BOM dropped), each
-    with whether a line break followed it; its sha256. Binary files are refused as the engine refuses them."""
+    with whether a line break followed it; its sha256, size and a warning for a few bytes that are not UTF-8.
+    Binary files are refused as the engine refuses them."""
     try:
         with open(path, 'rb') as f:
             raw = f.read()
@@ -83,11 +84,19 @@ def read_lines(path, shown):
     except OSError as e:
         raise DataError(shown, f'cannot read the file: {e.strerror}', fix='check the path and its permissions')
     if b'\0' in raw:
-        raise DataError(shown, f'is not a text file: byte {raw.index(0):,} is a NUL (0x00); data files are UTF-8 text')
-    text = raw.decode('utf-8', errors='replace')
+        raise DataError(shown, f'is not a text file: byte {raw.index(0):,} is a NUL (0x00); data files are UTF-8 text',
+                        fix='give a text file (CSV, TSV, JSONL or plain text)')
+    text, warning, invalid = raw.decode('utf-8', errors='replace'), None, None
     bad = text.count('\ufffd') - raw.decode('utf-8', errors='ignore').count('\ufffd')
-    if bad > max(8, len(raw) / 100):
-        raise DataError(shown, f'is not UTF-8 text: {bad:,} invalid byte sequences', fix='convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8)')
+    if bad:
+        try:
+            raw.decode('utf-8')
+        except UnicodeDecodeError as e:
+            first = e.start
+        if bad > max(8, len(raw) / 100):
+            raise DataError(shown, f'is not UTF-8 text: {bad:,} invalid byte sequences, the first at byte {first:,}', fix='convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8)')
+        invalid = f'{bad} byte sequence{" is" if bad == 1 else "s are"} not valid UTF-8 (the first at byte {first:,})'
+        warning = f'{shown}: {invalid}; they read as U+FFFD. Convert the file to UTF-8 to keep those characters'
     if text.startswith('\ufeff'):
         text = text[1:]
     parts = text.split('\n')
@@ -95,7 +104,7 @@ def read_lines(path, shown):
     if parts[-1]:
         last = parts[-1]
         lines.append((last[:-1] if last.endswith('\r') else last, False))
-    return lines, hashlib.sha256(raw).hexdigest()
+    return lines, {'sha256': hashlib.sha256(raw).hexdigest(), 'bytes': len(raw), 'warning': warning, 'invalid': invalid}
 
 
 class Vocab:
@@ -126,25 +135,29 @@ def load(meta, saved, path, shown=None):
     """The rows of a data file: (plan, train, valid), each split a dict with the tensors, '#mask' and
     '#tokens' as data.py's Rows reads them; `saved`: vocab.json."""
     shown = shown or path
-    lines, sha = read_lines(path, shown)
+    lines, read = read_lines(path, shown)
     s, source = meta['settings'], meta['source']
     vocab = Vocab(saved['vocab']['tokens'], shown) if saved.get('vocab') else None
-    if source == 'text':
-        out = text_rows(s, vocab, lines, shown)
-    elif source == 'series':
-        out = series_rows(s, saved['columns'], lines, shown)
-    else:
-        rows = table_rows(shown, [s['textCol'], s['labelCol']] if source == 'classify' else [s['sourceCol'], s['targetCol']], lines)
-        out = (classify_rows if source == 'classify' else pairs_rows)(s, vocab, saved, rows, meta['seed'], shown)
-    out[0]['sha256'] = sha
-    out[0]['unknown'] = vocab.unknown if vocab else 0
+    try:
+        if source == 'text':
+            out = text_rows(s, vocab, lines, shown)
+        elif source == 'series':
+            out = series_rows(s, saved['columns'], lines, shown)
+        else:
+            rows = table_rows(shown, [s['textCol'], s['labelCol']] if source == 'classify' else [s['sourceCol'], s['targetCol']], lines)
+            out = (classify_rows if source == 'classify' else pairs_rows)(s, vocab, saved, rows, meta['seed'], shown)
+    except DataError as e:
+        if read['invalid']:  # a byte that is not UTF-8 is the likelier cause (it reads as U+FFFD)
+            e.fix = f'{read["invalid"]}: convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)'
+        raise
+    out[0]['read'] = dict(read, unknown=vocab.unknown if vocab else 0)
     return out
 
 
 def text_rows(s, vocab, lines, file):
     seqs = [vocab.ids(text_line_tokens(t, s, nl), i + 1) for i, (t, nl) in enumerate(lines)]
     if not any(seqs):
-        raise DataError(file, 'the file has no words' if s['tokens'] == 'words' else 'the file has no text', fix='point the data block at a file with text')
+        raise DataError(file, 'the file has no words' if s['tokens'] == 'words' else 'the file has no text', fix='give a file with text')
     return bucket_rows(s, vocab, seqs, file) if s.get('buckets') else stream_rows(s, seqs, file)
 
 
@@ -251,8 +264,9 @@ def pairs_rows(s, vocab, saved, rows, seed, file):
 
     def make(idx):
         pick = {k: [v[i] for i in idx] for k, v in out.items()}
-        ids = {k: torch.tensor(pick[k], dtype=torch.long).view(len(idx), -1) for k in ('x', 'y', 'y_in')}
-        return dict(ids, **{k: torch.tensor(pick[k], dtype=torch.float32).view(len(idx), -1) for k in ('mask/tgt', '#mask')}, **{'#tokens': torch.tensor(pick['#tokens'])})
+        width = {'x': src, '#mask': src, 'y': tgt, 'y_in': tgt, 'mask/tgt': tgt}
+        t = {k: torch.tensor(pick[k], dtype=torch.long if k in ('x', 'y', 'y_in') else torch.float32).view(len(idx), w) for k, w in width.items()}
+        return dict(t, **{'#tokens': torch.tensor(pick['#tokens'], dtype=torch.float32)})
     return table_splits(s, seed, make, len(rows))
 
 
@@ -297,13 +311,14 @@ def series_rows(s, columns, lines, file):
     W, H = s['window'], s['horizon']
     if len(values) < W + H:
         raise DataError(file, f'{len(values)} rows are fewer than window + horizon = {W + H}', fix=f'lower window (now {W}) or add rows')
-    table = torch.from_numpy(np.asarray(values, dtype=np.float64)).float()
+    table = torch.from_numpy(np.asarray(values, dtype=np.float64)).float().view(len(values), len(columns))
     n_windows = max(0, len(values) - W - H + 1)
     n_train = n_windows - math.floor(n_windows * s['valid'])
 
     def make(starts):
         at = torch.tensor(starts, dtype=torch.long).view(-1, 1) + torch.arange(W)
-        return {'x': table[at].view(len(starts), W, -1), 'y': table[at + H].view(len(starts), W, -1), '#tokens': torch.full((len(starts),), float(W))}
+        F = len(columns)
+        return {'x': table[at].view(len(starts), W, F), 'y': table[at + H].view(len(starts), W, F), '#tokens': torch.full((len(starts),), float(W))}
     return {'plan': 'shuffled', 'batch': s['batch']}, make(list(range(n_train))), make(list(range(n_train, n_windows)))
 
 
@@ -362,7 +377,7 @@ class RowReader:
         if self.in_quotes:
             raise DataError(self.file, f'a quoted field opened on line {self.start} is never closed', self.start, fix='close the quote with "')
         if self.format != 'jsonl' and not self.header:
-            raise DataError(self.file, 'the file is empty', fix='point the data block at a file with data')
+            raise DataError(self.file, 'the file is empty', fix='give a file with data')
         if self.rows == 0:
             raise DataError(self.file, 'the file has no rows', fix='add data rows')
 

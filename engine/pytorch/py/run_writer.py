@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import shutil
+import socket
 import time
 
 import torch
@@ -42,13 +43,34 @@ def make_run_dir(experiment_dir):
 
 
 class Run:
-    def __init__(self, cfg, runs, export_dir, extra):
+    """`read`: the data file train.py read (its path, size and hash), recorded in the run's vocab.json so
+    `unroll train --resume` compares the data with the file the run trained on."""
+
+    def __init__(self, cfg, runs, export_dir, extra, read=None):
         self.run_id, self.dir = make_run_dir(os.path.join(runs, cfg['experiment']))
+        self._lock()
         _write_json(os.path.join(self.dir, 'settings.json'), dict(cfg['settings'], runId=self.run_id, created=_now(), trainer='pytorch', **extra))
-        for name in ('vocab.json', 'experiment.rnn'):
-            shutil.copy(os.path.join(export_dir, name), os.path.join(self.dir, name))
+        shutil.copy(os.path.join(export_dir, 'experiment.rnn'), os.path.join(self.dir, 'experiment.rnn'))
+        with open(os.path.join(export_dir, 'vocab.json')) as f:
+            saved = json.load(f)
+        if read:
+            saved['file'] = {'bytes': read['bytes'], 'sha256': read['sha256']}
+        _write_json(os.path.join(self.dir, 'vocab.json'), saved)
         self.metrics = open(os.path.join(self.dir, 'metrics.jsonl'), 'a')
         self.last = None  # the newest checkpoint's pointer
+
+    def _lock(self):
+        """The run's `lock` (engine/runs/lock.ts): while it is held, Unroll refuses to train the run too."""
+        with open(os.path.join(self.dir, 'lock'), 'x') as f:
+            json.dump({'pid': os.getpid(), 'host': socket.gethostname(), 'started': _now()}, f)
+            f.write('\n')
+
+    def close(self):
+        self.metrics.close()
+        try:
+            os.remove(os.path.join(self.dir, 'lock'))
+        except FileNotFoundError:
+            pass
 
     def line(self, value):
         self.metrics.write(json.dumps(value) + '\n')

@@ -16,16 +16,20 @@ import argparse
 import json
 import math
 import os
-import sys
 import signal
+import sys
 import time
 
-import torch
-import torch.distributed as dist
+try:
+    import torch
+    import torch.distributed as dist
+except ImportError:
+    sys.exit(f'error: train.py needs PyTorch, which {sys.executable} does not have.\n  fix: pip install torch (or apt-get install python3-torch on Debian)')
 
 import data as data_mod
 import layers as layers_mod
 import model as model_mod
+import progress
 import run_format
 import run_writer
 import step
@@ -34,15 +38,31 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def parse_args(cfg):
-    p = argparse.ArgumentParser(description=f'Train {cfg["experiment"]} with PyTorch; the run goes to RUNS/{cfg["experiment"]}/<run id>/.')
-    p.add_argument('--runs', default=cfg['runs'], help='the runs folder of an Unroll workspace (default: the one the export came from)')
+    p = argparse.ArgumentParser(description=f'Train {cfg["experiment"]} with PyTorch; the run goes to <runs>/{cfg["experiment"]}/<run id>/.')
+    p.add_argument('--runs', help=f'the runs folder of an Unroll workspace (default: {cfg["runs"]}, the one the export came from)')
     p.add_argument('--epochs', type=int, default=cfg['epochs'])
     p.add_argument('--steps', type=int, default=cfg.get('steps'), help='stop after this many steps')
-    p.add_argument('--weights', default=os.path.join(HERE, 'weights.bin') if os.path.exists(os.path.join(HERE, 'weights.bin')) else None,
-                   help='start from these weights (an Unroll checkpoint); default: the exported run\'s')
+    p.add_argument('--weights', help='start from these weights (an Unroll checkpoint); default: the exported run\'s (weights.bin)')
     p.add_argument('--fresh', action='store_true', help='start from PyTorch\'s initial weights, not the exported run\'s')
     p.add_argument('--data', help='train on this data file instead of the one exported (read with the export\'s vocabulary)')
-    return p.parse_args()
+    a = p.parse_args()
+    if a.steps is not None and a.steps < 1:
+        p.error(f'--steps must be at least 1 (got {a.steps})')
+    if a.epochs < 1:
+        p.error(f'--epochs must be at least 1 (got {a.epochs})')
+    if a.fresh and a.weights:
+        p.error('--fresh starts from PyTorch\'s initial weights and --weights from a checkpoint: give one of them')
+    if not a.fresh and not a.weights and os.path.exists(os.path.join(HERE, 'weights.bin')):
+        a.weights = os.path.join(HERE, 'weights.bin')
+    return a
+
+
+def fail(procs, message, fix=None, code=2):
+    """Ends every process with a message rank 0 prints: what is wrong and how to fix it, no traceback (code 0:
+    nothing is wrong, there is nothing to do)."""
+    if procs.rank == 0:
+        print(('error: ' if code else '') + message + (f'\n  fix: {fix}' if fix else ''), file=sys.stderr, flush=True)
+    sys.exit(code)
 
 
 class Processes:
@@ -80,12 +100,22 @@ def carried_tensors(m, procs):
     out = {}
     for layer, state in sorted((getattr(m, 'carried', None) or {}).items()):
         for field, t in zip('hc', state):
-            if procs.world > 1:
-                parts = [torch.empty_like(t) for _ in range(procs.world)]
-                dist.all_gather(parts, t.contiguous())
-                t = torch.cat(parts, dim=1)
-            out[f'state/{layer}/{field}'] = t
+            out[f'state/{layer}/{field}'] = gather_rows(t, procs) if procs.world > 1 else t
     return out
+
+
+def gather_rows(t, procs):
+    """Every rank's rows (dim 1) of t in rank order; ranks may hold different numbers of rows (gloo's
+    all_gather needs one size, so each part is padded to the largest and cut back)."""
+    n = torch.tensor([t.shape[1]], device=t.device)
+    sizes = [torch.zeros_like(n) for _ in range(procs.world)]
+    dist.all_gather(sizes, n)
+    width = max(int(x) for x in sizes)
+    padded = t.new_zeros((t.shape[0], width, *t.shape[2:]))
+    padded[:, :t.shape[1]] = t
+    parts = [torch.empty_like(padded) for _ in range(procs.world)]
+    dist.all_gather(parts, padded.contiguous())
+    return torch.cat([part[:, :int(k)] for part, k in zip(parts, sizes)], dim=1)
 
 
 def load_carried(m, tensors, procs, batch):
@@ -163,9 +193,7 @@ def load_data(args, procs):
     try:
         d = data_mod.Data(HERE, args.data)
     except data_mod.loaders.DataError as e:
-        if procs.rank == 0:
-            print(f'error: {e}', file=sys.stderr, flush=True)
-        sys.exit(2)
+        fail(procs, str(e).split('\n  fix: ')[0], e.fix)
     if procs.rank == 0:
         for note in d.notes:
             print(f'note: {note}', flush=True)
@@ -202,6 +230,7 @@ class Trainer:
         self.every = cfg.get('checkpointEvery') or 300
         self.saved_at = time.time()
         self.stop = Stop()
+        self.progress = None
 
     def tensors(self, carried):
         out = dict(carried)
@@ -250,14 +279,25 @@ class Trainer:
                   f'Lower the learning rate (optimizer lr = {self.cfg["lr"]}) or add `clip = 5` to the train block.', file=sys.stderr, flush=True)
         return 1
 
-    def train(self, start):
-        """Every epoch from the checkpoint's on; returns the exit code (130 when stopped by a signal)."""
+    def train(self, start, limit):
+        """Every epoch from the checkpoint's on, to step `limit`; returns the exit code (130 when stopped by a
+        signal). A second Ctrl-C ends it at once, the last checkpoint standing."""
+        self.progress = progress.Progress(limit) if self.run else None
+        try:
+            return self._train(start)
+        except KeyboardInterrupt:
+            if self.run:
+                last = self.run.last
+                print('stopped at once (a second Ctrl-C): ' + (f'the last checkpoint is {last["file"]} (step {last["step"]})' if last else 'no checkpoint was written'), file=sys.stderr, flush=True)
+            return 130
+
+    def _train(self, start):
         args, cfg, data = self.args, self.cfg, self.data
         step_no, per_epoch = start, data.steps_per_epoch()
         # A checkpoint's step says where its run stopped: go on from there (the batches it had, skipped).
         first, skip = divmod(start, per_epoch) if per_epoch else (0, 0)
         for epoch in range(first, args.epochs):
-            t0, fig, in_epoch = time.time(), Figures(cfg), skip
+            t0, fig, in_epoch, limited = time.time(), Figures(cfg), skip, False
             for batch, mask, tokens in data.train_batches(epoch + 1):  # the engine numbers its first epoch 1
                 if skip:
                     skip -= 1
@@ -270,17 +310,23 @@ class Trainer:
                 except NotFinite as e:
                     return self.not_finite(e.args[0], step_no, epoch)
                 step_no, in_epoch = step_no + 1, in_epoch + 1
+                stop = stop or (self.procs.world == 1 and self.stop.asked)  # one process needs no agreement
+                limited = args.steps is not None and step_no >= args.steps
                 fig.add(*figures)
                 value = (figures[0] / figures[1].clamp(min=1)).item()
                 if self.run:
-                    self.run.step_line(epoch + 1, step_no, value, tokens, (time.time() - ts) * 1000, cfg['lr'], norm)
-                if stop or (due and in_epoch < per_epoch):
+                    ms = (time.time() - ts) * 1000
+                    self.run.step_line(epoch + 1, step_no, value, tokens, ms, cfg['lr'], norm)
+                    self.progress.step(epoch + 1, step_no, value, tokens / max(ms / 1000, 1e-9))
+                if stop or (due and in_epoch < per_epoch and not limited):
                     self.save(epoch, step_no, in_epoch, value)
                 if stop:
                     if self.run:
                         print(f'stopped at step {step_no}; checkpoint {self.run.last["file"]} (unroll train --resume {self.run.dir} goes on)', file=sys.stderr, flush=True)
                     return 130
-            partial = in_epoch < per_epoch
+                if limited:
+                    break  # as the engine: a step limit ends a (partial) epoch, validated and checkpointed
+            partial = limited or in_epoch < per_epoch
             self.end_epoch(epoch, step_no, in_epoch, partial, fig, t0)
             if partial:
                 break
@@ -302,6 +348,7 @@ class Trainer:
             if valid_loss is not None:
                 line.update(validLoss=valid_loss, valid=valid.metrics())
             self.run.line(line)
+            self.progress.epoch(epoch + 1, step_no, train_loss, valid_loss, valid.metrics() if valid else None, time.time() - t0)
         self.save(epoch if partial else epoch + 1, step_no, in_epoch if partial else 0, train_loss, valid_loss)
         if self.procs.world > 1:
             dist.barrier()
@@ -325,15 +372,53 @@ def run_training():
         m.carried = {}  # carry_state: each batch starts from the state the last one ended with
     opt = step.make_optimizer(m)
     data = load_data(args, procs)
-    start = load_start(m, opt, args.weights, procs, data.batch_size) if args.weights and not args.fresh else 0
-    schedule = {'epochs': args.epochs, 'steps': args.steps, 'stepsPerEpoch': data.steps_per_epoch()}
-    run = run_writer.Run(cfg, args.runs, HERE, dict(device=procs.device.type, processes=procs.world, **schedule)) if procs.rank == 0 else None
-    if run:
-        print(run.dir, flush=True)
-    code = Trainer(cfg, args, procs, m, opt, data, run).train(start)
+    smallest = data.smallest_batch()
+    if smallest < procs.world:
+        fail(procs, f'a training batch of {smallest} row{"s" if smallest != 1 else ""} cannot be split over {procs.world} processes: each needs at least one row',
+             f'run at most {smallest} process{"es" if smallest != 1 else ""} (--nproc_per_node), or raise batch in the data block and export again')
+    start = starting_weights(m, opt, args, procs, data.batch_size)
+    per_epoch = data.steps_per_epoch()
+    limit = min(args.epochs * per_epoch, args.steps if args.steps is not None else math.inf)
+    if start >= limit:
+        fail(procs, f'nothing to train: the weights are at step {start}, and training stops at step {limit} ({args.epochs} epoch{"s" if args.epochs != 1 else ""} of {per_epoch} steps'
+             + (f', --steps {args.steps}' if args.steps is not None else '') + ')', 'pass --epochs or --steps beyond it to go on', code=0)  # as `unroll train --resume` of a finished run
+    run = open_run(cfg, args, procs, data, {'epochs': args.epochs, 'steps': args.steps, 'stepsPerEpoch': per_epoch}) if procs.rank == 0 else None
+    try:
+        code = Trainer(cfg, args, procs, m, opt, data, run).train(start, limit)
+    finally:
+        if run:
+            run.close()
     if procs.world > 1 and code == 0:
         dist.destroy_process_group()
     return code
+
+
+def starting_weights(m, opt, args, procs, batch):
+    """The step the weights are at: a checkpoint's (the exported run's, or --weights), or 0 (--fresh)."""
+    if not args.weights:
+        return 0
+    try:
+        return load_start(m, opt, args.weights, procs, batch)
+    except FileNotFoundError:
+        fail(procs, f'--weights {args.weights}: the file does not exist', 'give a checkpoint file (a run\'s checkpoint-*.bin), or --fresh')
+    except (KeyError, ValueError) as e:
+        reason = str(e.args[0] if e.args else e)
+        fail(procs, reason if reason.startswith(args.weights) else f'{args.weights}: {reason}', 'give a checkpoint of this experiment (its run\'s checkpoint-*.bin, or weights.bin of its export), or --fresh')
+
+
+def open_run(cfg, args, procs, data, schedule):
+    """Rank 0's new run folder (locked while it trains), or a message saying why it cannot be written."""
+    runs = os.path.abspath(args.runs or cfg['runs'])
+    workspace = os.path.dirname(os.path.dirname(runs))
+    if not args.runs and not os.path.isdir(workspace):
+        fail(procs, f'the workspace this export came from ({workspace}) is not on this machine', 'say where runs go: --runs DIR (a workspace\'s .unroll/runs)')
+    extra = dict(device=procs.device.type, processes=procs.world, **schedule, **({'dataFile': data.read['path']} if args.data else {}))
+    try:
+        run = run_writer.Run(cfg, runs, HERE, extra, data.read)
+    except OSError as e:
+        fail(procs, f'cannot write a run under {runs}: {e.strerror or e}', 'pass --runs DIR, a folder you can write')
+    print(run.dir, flush=True)
+    return run
 
 
 if __name__ == '__main__':
