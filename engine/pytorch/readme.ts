@@ -51,8 +51,10 @@ corpus, or the same file on another host) read with this export's vocabulary: wo
 naming its line. New classes or a new vocabulary need a new export.
 ` : 'The data is generated: `data.bin` holds the samples the engine trained on, and train.py reads them.\n'}
 It checkpoints at the end of every epoch, every \`checkpoint_every\` seconds inside one (300 by default), and
-where Ctrl-C or SIGTERM stops it (the step in flight finishes first; a second Ctrl-C stops at once). A loss
-that becomes NaN or infinite stops the run before that step's update, and the last good checkpoint stands.
+where Ctrl-C or SIGTERM stops it: the step in flight finishes first (under torchrun every process stops after
+the same step, that one or the next), and a second Ctrl-C stops at once. A loss that becomes NaN or infinite
+stops the run before that step's update, and the last good checkpoint stands. Progress goes to stderr; stdout
+is the run's folder only.
 
 It goes on from the run's last checkpoint (\`--fresh\` starts from PyTorch's initial weights instead). Every
 process reads the same global batches and takes its share of each one's rows; the gradients are averaged,

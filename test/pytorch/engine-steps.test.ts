@@ -39,7 +39,7 @@ describe('train.py takes the engine\'s steps', { skip: SKIP }, () => {
     const out = path.join(ws.work, 'file-pt');
     const e = unroll(['export', file, out, '--format', 'pytorch']);
     assert.equal(e.status, 0, e.stderr);
-    assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /unroll export arithmetic_file\.rnn --format pytorch/);
+    assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /unroll export arithmetic_file\.rnn \S+file-pt --format pytorch/);
     const py = spawnSync(PYTHON!, [path.join(out, 'train.py'), '--steps', '12'], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, timeout: 300_000 });
     assert.equal(py.status, 0, py.stderr.slice(-2000));
     const t = unroll(['train', file, '--steps', '12', '--device', 'cpu', '--threads', '1']);
