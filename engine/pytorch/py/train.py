@@ -40,7 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def parse_args(cfg):
     p = argparse.ArgumentParser(description=f'Train {cfg["experiment"]} with PyTorch; the run goes to <runs>/{cfg["experiment"]}/<run id>/.')
     p.add_argument('--runs', help=f'the runs folder of an Unroll workspace (default: {cfg["runs"]}, the one the export came from)')
-    p.add_argument('--epochs', type=int, default=cfg['epochs'])
+    p.add_argument('--epochs', type=int, default=cfg['epochs'], help=f'train to the end of this epoch (default: {cfg["epochs"]}, the train block\'s)')
     p.add_argument('--steps', type=int, default=cfg.get('steps'), help='stop after this many steps')
     p.add_argument('--weights', help='start from these weights (an Unroll checkpoint); default: the exported run\'s (weights.bin)')
     p.add_argument('--fresh', action='store_true', help='start from PyTorch\'s initial weights, not the exported run\'s')
