@@ -58,7 +58,8 @@ is the run's folder only.
 
 It goes on from the run's last checkpoint (\`--fresh\` starts from PyTorch's initial weights instead). Every
 process reads the same global batches and takes its share of each one's rows; the gradients are averaged,
-and each loss is divided by the whole batch's count, so N processes take the steps one process would. Rank 0
+and each loss is divided by the whole batch's count, so N processes take the steps one process would (without dropout: each process draws its own
+dropout masks, so with dropout the losses differ a little). Rank 0
 writes a new run under \`<runs>/${r.experiment}/<run id>/\`, where \`<runs>\` is the workspace's \`.unroll/runs\` the
 export came from (\`--runs DIR\` says another), in Unroll's format: \`settings.json\`, \`metrics.jsonl\` (a line per step and
 per epoch), \`checkpoint-*.bin\` and \`checkpoint.json\`, \`vocab.json\` and \`experiment.rnn\`. Unroll's loss

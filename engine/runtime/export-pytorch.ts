@@ -103,7 +103,9 @@ function trainingData(run: Source): Record<string, string | Uint8Array> | undefi
   const d = run.analysis.data;
   if (FILE_SOURCES.has(saved.source)) {
     if (!d?.path) return undefined;
-    const file = d.resolvedPath ?? path.resolve(path.dirname(run.settings.file), d.path);
+    // A run train.py trained with --data records that file: its export reads it (its hash is the one saved).
+    const trainedOn = (run.settings as { dataFile?: unknown }).dataFile;
+    const file = typeof trainedOn === 'string' ? trainedOn : d.resolvedPath ?? path.resolve(path.dirname(run.settings.file), d.path);
     return fileDataConfig(saved, file, run.settings.seed);
   }
   const rows = run.dataset.exportRows?.();

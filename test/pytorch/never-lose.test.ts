@@ -56,7 +56,7 @@ describe('train.py never loses work', { skip: SKIP }, () => {
     assert.equal(twice.status, 1);
     assert.match(twice.stderr, new RegExp(`is being trained by process ${child.pid}`));
     child.kill('SIGTERM');
-    assert.equal(await exited, 130, stderr);
+    assert.equal(await exited, 143, stderr); // 128 + SIGTERM, as unroll train exits
     const ck = readLatestCheckpoint(run)!;
     const last = fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; step: number }).filter((m) => m.kind === 'step').pop()!;
     assert.equal(ck.state.step, last.step, 'the checkpoint is the step it stopped at');
@@ -143,6 +143,10 @@ train { loss = mse(out, y), optimizer = adam(lr = 1e4), epochs = 1, steps = 75 }
     refused(['--fresh', '--weights', 'x.bin'], /give one of them/);
     refused(['--weights', path.join(ws.work, 'nope.bin')], /nope\.bin: the file does not exist\n {2}fix: /);
     refused(['--weights', path.join(out, 'train.json')], /train\.json: not an Unroll checkpoint .*\n {2}fix: give a checkpoint of this experiment/);
+    const cut = path.join(ws.work, 'cut.bin');
+    fs.writeFileSync(cut, fs.readFileSync(path.join(out, 'weights.bin')).subarray(0, 40));
+    refused(['--weights', cut], /cut\.bin: a truncated or damaged Unroll checkpoint/);
+    refused(['--weights', ws.work], /cannot read it/);
     refused(['--runs', '/proc/no/such'], /cannot write a run under \/proc\/no\/such: .*\n {2}fix: pass --runs DIR/);
   });
 });

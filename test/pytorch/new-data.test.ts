@@ -51,12 +51,13 @@ describe('train.py --data: a new corpus, with the run\'s vocabulary', { skip: SK
 
     const own = run(path.join(out, 'train.py'), ['--steps', '4']);
     assert.equal(own.status, 0, own.stderr);
-    assert.doesNotMatch(own.stdout, /note:/, 'the exported file needs no note');
+    assert.doesNotMatch(own.stderr, /note:/, 'the exported file needs no note');
+    assert.equal(own.stdout.trim().split('\n').length, 1, 'stdout is the run folder only');
     const grownPath = path.join(ws.work, 'grown.txt');
     fs.writeFileSync(grownPath, WORDS.repeat(30));
     const grown = run(path.join(out, 'train.py'), ['--data', grownPath, '--epochs', '1', '--steps', '3']);
     assert.equal(grown.status, 0, grown.stderr);
-    assert.match(grown.stdout, /note: .*grown\.txt is not the file exported .*read with the export's vocabulary/);
+    assert.match(grown.stderr, /note: .*grown\.txt is not the file exported .*read with the export's vocabulary/);
     const perEpoch = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8')) as { stepsPerEpoch: number }).stepsPerEpoch;
     const [first, second] = [own, grown].map((r) => r.stdout.trim().split('\n').pop()!);
     assert.ok(perEpoch(second) > perEpoch(first), `the grown corpus has more batches: ${perEpoch(second)} vs ${perEpoch(first)}`);
@@ -92,7 +93,7 @@ describe('train.py --data: a new corpus, with the run\'s vocabulary', { skip: SK
     fs.writeFileSync(newPath, [reviews[0], ...reviews.slice(1, 80), 'zyzzyva quixotically flummoxed,pos', 'zyzzyva,neg'].join('\n') + '\n');
     const r = run(path.join(out, 'train.py'), ['--data', newPath, '--steps', '2']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /note: 4 tokens of .*new-reviews\.csv are not in the vocabulary \([\d,]+ tokens\) and read as <unk>/);
+    assert.match(r.stderr, /note: 4 tokens of .*new-reviews\.csv are not in the vocabulary \([\d,]+ tokens\) and read as <unk>/);
     const label = path.join(ws.work, 'new-label.csv');
     fs.writeFileSync(label, [reviews[0], ...reviews.slice(1, 20), 'fine,meh'].join('\n') + '\n');
     const refused = run(path.join(out, 'train.py'), ['--data', label]);

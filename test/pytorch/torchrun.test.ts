@@ -140,5 +140,13 @@ train { loss = mse(out, y), steps = 8, carry_state = true }
     const small = spawnSync(TORCHRUN!, ['--standalone', '--nproc_per_node', '2', ...TORCHRUN_FLAGS, path.join(out, 'train.py')], { encoding: 'utf8', env: ENV, timeout: 300_000 });
     assert.notEqual(small.status, 0);
     assert.match(small.stderr, /error: a training batch of 1 row cannot be split over 2 processes: each needs at least one row\n.*fix: run at most 1 process/);
+
+    // A refusal only rank 0 can see (its run folder) ends every process with its message, no traceback of train.py's.
+    fs.writeFileSync(path.join(ws.work, 'wave.rnn'), wave(4));
+    assert.equal(unroll(['export', 'wave.rnn', out, '--format', 'pytorch', '--force']).status, 0);
+    const noRuns = spawnSync(TORCHRUN!, ['--standalone', '--nproc_per_node', '2', ...TORCHRUN_FLAGS, path.join(out, 'train.py'), '--runs', '/proc/no/such'], { encoding: 'utf8', env: ENV, timeout: 300_000 });
+    assert.notEqual(noRuns.status, 0);
+    assert.match(noRuns.stderr, /\[default0\]:error: cannot write a run under \/proc\/no\/such/);
+    assert.doesNotMatch(noRuns.stderr, /\[default\d\]:Traceback/);
   });
 });

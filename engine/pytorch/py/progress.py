@@ -6,6 +6,8 @@ import time
 
 
 def _fmt(x):
+    if x == 0:
+        return '0'
     return f'{x:.2e}' if abs(x) >= 1e4 or abs(x) < 1e-3 else f'{x:.4g}'
 
 
@@ -62,8 +64,15 @@ class Progress:
         self._say(f'epoch {epoch}, step {step_no:,}/{self.total:,}{share}: loss {_fmt(loss)}, {tokens_per_sec:,.0f} tokens/s'
                   + (f', ETA {_duration(eta)}' if eta is not None else ''))
 
+    def start(self, experiment, params, start, per_epoch, epochs, device, processes):
+        self._say(f'training {experiment}: {params:,} parameters, {epochs} epoch{"s" if epochs != 1 else ""} of {per_epoch:,} steps, '
+                  f'from step {start:,} to {self.total:,}, on {device}' + (f', {processes} processes' if processes > 1 else ''))
+
+    def validating(self, epoch):
+        self._say(f'epoch {epoch}: validating')
+
     def epoch(self, epoch, step_no, train_loss, valid_loss, valid_metrics, seconds):
         parts = [f'train loss {_fmt(train_loss)}' if train_loss is not None else 'no training step',
                  *([f'valid loss {_fmt(valid_loss)}'] if valid_loss is not None else []),
-                 *[f'{k} {_fmt(v)}' for k, v in sorted((valid_metrics or {}).items())]]
+                 *[f'valid {k} {_fmt(v)}' for k, v in sorted((valid_metrics or {}).items())]]
         self._say(f'epoch {epoch} (step {step_no:,}): {", ".join(parts)} ({_duration(seconds)})')

@@ -19,14 +19,18 @@ def read_checkpoint(path):
         buf = f.read()
     if buf[:8] != MAGIC:
         raise ValueError(f'{path}: not an Unroll checkpoint (wrong magic bytes)')
-    (n,) = struct.unpack_from('<I', buf, 8)
-    header = json.loads(buf[12:12 + n].decode('utf-8'))
-    start = 12 + n + (-(12 + n) % 4)
-    tensors = {}
-    for e in header['tensors']:
-        at = start + e['offset']
-        data = np.frombuffer(buf, dtype='<f4', count=e['length'], offset=at)
-        tensors[e['name']] = data.reshape(e['dims']).copy()
+    try:
+        (n,) = struct.unpack_from('<I', buf, 8)
+        header = json.loads(buf[12:12 + n].decode('utf-8'))
+        start = 12 + n + (-(12 + n) % 4)
+        tensors = {}
+        for e in header['tensors']:
+            data = np.frombuffer(buf, dtype='<f4', count=e['length'], offset=start + e['offset'])
+            tensors[e['name']] = data.reshape(e['dims']).copy()
+        if not isinstance(header.get('step'), int):
+            raise KeyError('step')
+    except (struct.error, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+        raise ValueError(f'{path}: a truncated or damaged Unroll checkpoint ({type(e).__name__}: {e})') from None
     return header, tensors
 
 

@@ -7,7 +7,7 @@ loss panel, predict, sample, export and train --resume read it like one of its o
 
 Every process reads the same global batches (data.py: the engine's batches, epoch by epoch) and takes its
 share of each batch's rows; the gradients are averaged over processes, and each loss is the sum over the
-process's rows divided by the whole batch's count, so N processes take the steps one process takes.
+process's rows divided by the whole batch's count, so N processes take the steps one process takes (dropout aside: each process draws its own masks).
 Only rank 0 writes the run. Nothing is lost on the way: a checkpoint at every epoch's end and on a clock
 inside one (checkpoint_every, 300 s by default), one where Ctrl-C or SIGTERM stops it, and a loss that becomes
 NaN or infinite stops the run before its weights are saved.
@@ -88,6 +88,10 @@ class Processes:
             dist.all_reduce(t)
         return t
 
+    def all_ok(self, ok):
+        """Whether every process is ok: a refusal only rank 0 can see (its run folder) ends them all alike."""
+        return bool(self.sum(torch.tensor([0.0 if ok else 1.0], device=self.device)) == 0)
+
 
 def names_of(m):
     """Each parameter object -> its engine name (`enc.weight_ih_l0`, `dense#1.weight`)."""
@@ -124,6 +128,11 @@ def load_carried(m, tensors, procs, batch):
         return
     rows = procs.share(batch)
     layers = sorted({k.split('/')[1] for k in tensors if k.startswith('state/')})
+    held = {tensors[f'state/{layer}/h'].shape[1] for layer in layers if f'state/{layer}/h' in tensors}
+    if held and held != {batch}:
+        if procs.rank == 0:
+            print(f'note: the checkpoint carries the state of {held.pop()} rows and a batch here has {batch}: the state starts from zeros', file=sys.stderr, flush=True)
+        return
     for layer in layers:
         parts = [torch.from_numpy(tensors[f'state/{layer}/{f}'])[:, rows].to(procs.device) for f in 'hc' if f'state/{layer}/{f}' in tensors]
         m.carried[layer] = layers_mod.State(parts)
@@ -167,15 +176,18 @@ class Figures:
         return out
 
 
-def validate(m, data, procs, cfg, plot=None):
+def validate(m, data, procs, cfg, plot=None, stop=None):
     """The first validSteps validation batches' loss and metrics (the engine reads at most 200); each batch
-    starts from zeros, as the engine's do."""
+    starts from zeros, as the engine's do. None when a stop is asked meanwhile (a stop does not wait for it)."""
     carried, m.carried = getattr(m, 'carried', None), None
     m.eval()
     fig = Figures(cfg)
     with torch.no_grad():
         for i, (batch, mask, _) in enumerate(data.valid_batches()):
             if i >= cfg.get('validSteps', 200):
+                break
+            if stop is not None and stop.asked:
+                fig = None
                 break
             batch = {k: v.to(procs.device) for k, v in batch.items()}
             mask = None if mask is None else mask.to(procs.device)
@@ -196,26 +208,29 @@ def load_data(args, procs):
         fail(procs, str(e).split('\n  fix: ')[0], e.fix)
     if procs.rank == 0:
         for note in d.notes:
-            print(f'note: {note}', flush=True)
+            print(f'note: {note}', file=sys.stderr, flush=True)
     return d
 
 
 class Stop:
-    """Ctrl-C or SIGTERM asks for a stop: the step in flight finishes, every process stops after the same
-    step, and that step is checkpointed. A second Ctrl-C stops at once. (Under torchrun, Ctrl-C reaches each
-    process twice, from the terminal and as torchrun's SIGTERM: only a second SIGINT is a second Ctrl-C.)"""
+    """Ctrl-C, SIGTERM or SIGHUP (a closed terminal) asks for a stop: the step in flight finishes, every
+    process stops after the same step, and that step is checkpointed; the exit code is 128 + the signal's.
+    In one process a second Ctrl-C stops at once. Under torchrun it does not: torchrun passes each Ctrl-C on
+    to every process, so one press can arrive twice, and torchrun itself ends its processes 30 s after it."""
 
-    def __init__(self):
-        self.asked = self.interrupted = False
-        for sig in (signal.SIGINT, signal.SIGTERM):
+    def __init__(self, torchrun):
+        self.asked, self.signum, self.torchrun = False, None, torchrun
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, self._ask)
 
     def _ask(self, signum, frame):
-        if signum == signal.SIGINT:
-            if self.interrupted:
-                raise KeyboardInterrupt
-            self.interrupted = True
-        self.asked = True
+        if self.asked and signum == signal.SIGINT == self.signum and not self.torchrun:
+            raise KeyboardInterrupt
+        self.asked, self.signum = True, self.signum or signum
+
+    @property
+    def code(self):
+        return 128 + (self.signum or signal.SIGINT)
 
 
 class NotFinite(Exception):
@@ -229,7 +244,7 @@ class Trainer:
         self.names = names_of(m)
         self.every = cfg.get('checkpointEvery') or 300
         self.saved_at = time.time()
-        self.stop = Stop()
+        self.stop = Stop(torchrun=procs.world > 1 or 'TORCHELASTIC_RUN_ID' in os.environ)
         self.progress = None
 
     def tensors(self, carried):
@@ -280,9 +295,12 @@ class Trainer:
         return 1
 
     def train(self, start, limit):
-        """Every epoch from the checkpoint's on, to step `limit`; returns the exit code (130 when stopped by a
-        signal). A second Ctrl-C ends it at once, the last checkpoint standing."""
+        """Every epoch from the checkpoint's on, to step `limit`; returns the exit code (128 + the signal's when
+        stopped by one). A second Ctrl-C in one process ends it at once, the last checkpoint standing."""
         self.progress = progress.Progress(limit) if self.run else None
+        if self.progress:
+            self.progress.start(self.cfg['experiment'], sum(p.numel() for p in self.m.parameters()), start, self.data.steps_per_epoch(),
+                                self.args.epochs, self.procs.device.type, self.procs.world)
         try:
             return self._train(start)
         except KeyboardInterrupt:
@@ -321,24 +339,31 @@ class Trainer:
                 if stop or (due and in_epoch < per_epoch and not limited):
                     self.save(epoch, step_no, in_epoch, value)
                 if stop:
-                    if self.run:
-                        print(f'stopped at step {step_no}; checkpoint {self.run.last["file"]} (unroll train --resume {self.run.dir} goes on)', file=sys.stderr, flush=True)
-                    return 130
+                    return self.stopped(step_no)
                 if limited:
                     break  # as the engine: a step limit ends a (partial) epoch, validated and checkpointed
             partial = limited or in_epoch < per_epoch
             self.end_epoch(epoch, step_no, in_epoch, partial, fig, t0)
+            if not self.procs.all_ok(not self.stop.asked):  # asked during validation: the epoch's checkpoint stands
+                return self.stopped(step_no)
             if partial:
                 break
         return 0
 
+    def stopped(self, step_no):
+        if self.run:
+            print(f'stopped at step {step_no}; checkpoint {self.run.last["file"]} (unroll train --resume {self.run.dir} goes on)', file=sys.stderr, flush=True)
+        return self.stop.code
+
     def end_epoch(self, epoch, step_no, in_epoch, partial, fig, t0):
         """Validation, the epoch's line, and its checkpoint (a partial one when --steps ended it early)."""
         plot = run_writer.Prediction(self.cfg['plot']) if self.cfg.get('plot') else None
-        valid = validate(self.m, self.data, self.procs, self.cfg, plot) if self.procs.rank == 0 else None
+        if self.progress:
+            self.progress.validating(epoch + 1)
+        valid = validate(self.m, self.data, self.procs, self.cfg, plot, self.stop) if self.procs.rank == 0 else None
         valid_loss, train_loss = (valid.loss() if valid else None), fig.loss()
         if self.run:
-            figure = plot and plot.figure(epoch + 1, step_no)
+            figure = valid and plot and plot.figure(epoch + 1, step_no)
             if figure:
                 self.run.prediction(figure)  # before the epoch's line: the panel reads it on that line
             line = {'kind': 'epoch', 'epoch': epoch + 1, 'step': step_no, 'trainLoss': train_loss, 'train': fig.metrics(),
@@ -380,9 +405,9 @@ def run_training():
     per_epoch = data.steps_per_epoch()
     limit = min(args.epochs * per_epoch, args.steps if args.steps is not None else math.inf)
     if start >= limit:
-        fail(procs, f'nothing to train: the weights are at step {start}, and training stops at step {limit} ({args.epochs} epoch{"s" if args.epochs != 1 else ""} of {per_epoch} steps'
-             + (f', --steps {args.steps}' if args.steps is not None else '') + ')', 'pass --epochs or --steps beyond it to go on', code=0)  # as `unroll train --resume` of a finished run
-    run = open_run(cfg, args, procs, data, {'epochs': args.epochs, 'steps': args.steps, 'stepsPerEpoch': per_epoch}) if procs.rank == 0 else None
+        by = '' if args.steps is None else f', steps = {args.steps} in the train block' if args.steps == cfg.get('steps') else f', --steps {args.steps}'
+        fail(procs, f'nothing to train: the weights are at step {start}, and training stops at step {limit} ({args.epochs} epoch{"s" if args.epochs != 1 else ""} of {per_epoch} steps{by})', 'pass --epochs or --steps beyond it to go on', code=0)  # as `unroll train --resume` of a finished run
+    run = open_run(cfg, args, procs, data, {'epochs': args.epochs, 'steps': args.steps, 'stepsPerEpoch': per_epoch})  # every rank: they agree
     try:
         code = Trainer(cfg, args, procs, m, opt, data, run).train(start, limit)
     finally:
@@ -401,24 +426,44 @@ def starting_weights(m, opt, args, procs, batch):
         return load_start(m, opt, args.weights, procs, batch)
     except FileNotFoundError:
         fail(procs, f'--weights {args.weights}: the file does not exist', 'give a checkpoint file (a run\'s checkpoint-*.bin), or --fresh')
+    except OSError as e:
+        fail(procs, f'--weights {args.weights}: cannot read it ({e.strerror or e})', 'give a checkpoint file (a run\'s checkpoint-*.bin), or --fresh')
     except (KeyError, ValueError) as e:
         reason = str(e.args[0] if e.args else e)
         fail(procs, reason if reason.startswith(args.weights) else f'{args.weights}: {reason}', 'give a checkpoint of this experiment (its run\'s checkpoint-*.bin, or weights.bin of its export), or --fresh')
 
 
 def open_run(cfg, args, procs, data, schedule):
-    """Rank 0's new run folder (locked while it trains), or a message saying why it cannot be written."""
+    """Rank 0's new run folder (locked while it trains); every process ends alike when it cannot be made."""
+    run, refused = None, None
+    if procs.rank == 0:
+        try:
+            run = make_run(cfg, args, procs, data, schedule)
+        except Refused as e:
+            refused = e
+    if not procs.all_ok(refused is None):
+        fail(procs, *(refused.args if refused else ('',)))
+    if run:
+        print(run.dir, flush=True)
+    return run
+
+
+class Refused(Exception):
+    """What a person must change (message, fix)."""
+
+
+def make_run(cfg, args, procs, data, schedule):
     runs = os.path.abspath(args.runs or cfg['runs'])
     workspace = os.path.dirname(os.path.dirname(runs))
     if not args.runs and not os.path.isdir(workspace):
-        fail(procs, f'the workspace this export came from ({workspace}) is not on this machine', 'say where runs go: --runs DIR (a workspace\'s .unroll/runs)')
-    extra = dict(device=procs.device.type, processes=procs.world, **schedule, **({'dataFile': data.read['path']} if args.data else {}))
+        raise Refused(f'the workspace this export came from ({workspace}) is not on this machine', 'say where runs go: --runs DIR (a workspace\'s .unroll/runs)')
+    if os.path.basename(runs) != 'runs' or os.path.basename(os.path.dirname(runs)) != '.unroll':
+        print(f'note: {runs} is not a workspace\'s .unroll/runs folder: Unroll lists runs from there only', file=sys.stderr, flush=True)
+    extra = dict(device=procs.device.type, processes=procs.world, **schedule, **({'dataFile': os.path.abspath(data.read['path'])} if args.data else {}))
     try:
-        run = run_writer.Run(cfg, runs, HERE, extra, data.read)
+        return run_writer.Run(cfg, runs, HERE, extra, data.read)
     except OSError as e:
-        fail(procs, f'cannot write a run under {runs}: {e.strerror or e}', 'pass --runs DIR, a folder you can write')
-    print(run.dir, flush=True)
-    return run
+        raise Refused(f'cannot write a run under {runs}: {e.strerror or e}', 'pass --runs DIR, a folder you can write')
 
 
 if __name__ == '__main__':
