@@ -52,7 +52,7 @@ naming its line. New classes or a new vocabulary need a new export.
 ` : 'The data is generated: `data.bin` holds the samples the engine trained on, and train.py reads them.\n'}
 It checkpoints at the end of every epoch, every \`checkpoint_every\` seconds inside one (300 by default), and
 where Ctrl-C or SIGTERM stops it: the step in flight finishes first (under torchrun every process stops after
-the same step, that one or the next), and a second Ctrl-C stops at once. A loss that becomes NaN or infinite
+the same step, that one or the next; torchrun ends them 30 s after a Ctrl-C), and in one process a second Ctrl-C stops at once. A loss that becomes NaN or infinite
 stops the run before that step's update, and the last good checkpoint stands. Progress goes to stderr; stdout
 is the run's folder only.
 
