@@ -99,12 +99,18 @@ class Data:
             shuffle_in_place(order, self._rng(epoch))
         return [(idx, None) for idx in chunk(order, b)]
 
+    def _unshuffled(self):
+        """The plan without its shuffle (the same every epoch): computed once, for the counts below."""
+        if getattr(self, '_counted', None) is None:
+            self._counted = self._plan()
+        return self._counted
+
     def steps_per_epoch(self):
-        return len(self._plan())
+        return len(self._unshuffled())
 
     def smallest_batch(self):
         """Rows of the smallest training batch (every process needs one of them)."""
-        return min((len(idx) for idx, _ in self._plan()), default=0)
+        return min((len(idx) for idx, _ in self._unshuffled()), default=0)
 
     def train_batches(self, epoch):
         """Epoch `epoch`, numbered as the engine's trainer numbers them (its first epoch is 1)."""
