@@ -44,5 +44,6 @@ export { BLOCK_KEYS, LOSSES, OPTIMIZERS, METRICS, INITS, DEVICES } from './setti
 export { formatShape, formatDim, dimsText, dimRelation } from './check/dims';
 export { closest, editDistance } from './check/suggest';
 export { formatSummary, summaryRows } from './summary';
+export { formatLengthReport } from './data/lengths';
 export type * from './types';
 export { trainStepMemory, formatBytes, type MemoryEstimate } from './check/memory';

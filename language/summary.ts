@@ -2,6 +2,7 @@
 // hover and code lens.
 import { formatShape } from './check/dims';
 import { formatBytes, trainStepMemory } from './check/memory';
+import { formatLengthReport } from './data/lengths';
 import { OPS } from './ops/index';
 import type { Analysis } from './types';
 
@@ -33,6 +34,8 @@ export function formatSummary(a: Analysis): string {
   const dims = [...a.dims.values()].map((d) => `${d.name} = ${d.size ?? (d.sizes ? d.sizes.join('|') : '?')}`);
   if (dims.length) lines.push(`dims: ${dims.join(', ')}`);
   const mem = trainStepMemory(a);
+  const data = a.data?.lengths;
+  if (data) lines.push(`data ${a.data!.path ?? a.data!.source}: ${formatLengthReport(data)}`);
   if (mem) lines.push(`training step memory: about ${formatBytes(mem.total)} (weights ${formatBytes(mem.weights)}, gradients and optimizer state ${formatBytes(mem.optimizer)}, activations of one batch ${formatBytes(mem.activations)})`);
   return lines.join('\n');
 }

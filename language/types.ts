@@ -172,6 +172,8 @@ export interface DataSource {
   /** Tensors the source provides, with shapes. */
   provides: Record<string, Shape>;
   range: Range;
+  /** Extension: what the file's rows became (probe.lengths), once the file has been read. */
+  lengths?: LengthReport;
 }
 
 export interface TrainSettings {
@@ -260,6 +262,29 @@ export interface DataProbe {
   warning?: { message: string; code: 'data-mismatch' };
   /** Extension (data helper): counts for hover/info only, never dims: `lines`, `tokens`, `rows`, `distinct`. */
   info?: Record<string, number>;
+  /** Extension: what the rows became (classify, pairs, text with buckets): read, kept, cut, dropped, lengths. */
+  lengths?: LengthReport;
+}
+
+export interface LengthSpread { median: number; p95: number; longest: number }
+
+/** What a data file's rows became: `check`, `summary` and `train` say it (language/data/lengths.ts). */
+export interface LengthReport {
+  /** What a row is: `row` (tables) or `sentence` (text with buckets). */
+  what?: string;
+  /** The length's unit: `words`, `characters`, `tokens`. */
+  unit: string;
+  rows: number;
+  kept: number;
+  /** Rows made shorter, and by what (`max_len = 200`, `the largest bucket (80)`). */
+  cut: number;
+  cutBy?: string;
+  dropped: number;
+  droppedWhy?: string;
+  /** Lengths as read, before any cut. */
+  spread: LengthSpread;
+  /** pairs: the target side. */
+  target?: { unit: string; spread: LengthSpread };
 }
 
 export interface DataHost {

@@ -1,6 +1,6 @@
 // The one place the server imports the language core from, so the rest of server/ reads as an adapter.
 export {
-  analyze, tokenize, formatShape, formatSummary, formatDim, OPS, SOURCES, BLOCK_KEYS, LOSSES, OPTIMIZERS, METRICS, INITS, DEVICES,
+  analyze, tokenize, formatShape, formatSummary, formatDim, formatLengthReport, OPS, SOURCES, BLOCK_KEYS, LOSSES, OPTIMIZERS, METRICS, INITS, DEVICES,
 } from '../language/index';
 export type { Token, OpInfo, ParamInfo, AnalyzeOptions } from '../language/index';
 export type {

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { analyze, formatSummary, LineMap, type Analysis, type Diagnostic } from '../../language/index';
-import { createFsDataHost } from '../../language/data/index';
+import { createFsDataHost, formatLengthReport } from '../../language/data/index';
 
 export interface CliIO { out: (s: string) => void; err: (s: string) => void; color: boolean; cwd: string; stdoutTty?: boolean }
 
@@ -99,6 +99,8 @@ export async function runCheck(args: string[], io: CliIO): Promise<number> {
       if (format === 'json') json.push(diagnosticJson(file, r.analysis.uri, d));
       else if (printed++ < MAX_PRINTED) io.out(formatDiagnostic(file, map, d, io.color) + '\n\n');
     }
+    const data = r.analysis.data;
+    if (format === 'text' && data?.lengths) io.out(`${file}: data ${data.path}: ${formatLengthReport(data.lengths)}\n`);
     if (format === 'text' && printed > MAX_PRINTED) io.out(`${file}: ${printed - MAX_PRINTED} more diagnostic${printed - MAX_PRINTED === 1 ? '' : 's'} not shown (fix the first ones, or see all with --format json)\n\n`);
   }
   if (format === 'json') io.out(JSON.stringify(json, null, 2) + '\n');

@@ -108,6 +108,7 @@ function probeFile(b: Block, ds: DataSource, args: Record<string, ArgValue>, cx:
     const where = probe.error.line ? `${p.value}:${probe.error.line}` : p.value;
     cx.report(probe.error.code, p.range, `${where}: ${probe.error.message}`);
   }
+  if (probe.lengths) ds.lengths = probe.lengths;
   if (probe.warning) cx.report(probe.warning.code, p.range, `${p.value}: ${probe.warning.message}`, { severity: 2, fix: 'convert the file to UTF-8' });
   return probe.dims;
 }

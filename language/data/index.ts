@@ -20,4 +20,5 @@ export type { ArithmeticSettings, SineSettings, AddingSettings } from './generat
 export { createFsDataHost } from './host';
 export { dataRoot, projectRoot, realPath, RUNS_MARKER, workspaceFolderOf } from './root';
 export { decodeText, TextSniffer } from './sniff';
+export { formatLengthReport, LengthCounter } from './lengths';
 export type { FsDataHost, FsDataHostOptions } from './host';

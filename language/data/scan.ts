@@ -1,7 +1,8 @@
 // One pass over a data file, line by line, that yields the sizes the checker needs (DataProbe) and, for the
 // engine's loader, the parsed content. The probe (streamed in chunks) and the loader (whole file) run the
 // same scanner, so the checker's `vocab`, `classes`, `src`, `tgt`, `features` are the engine's.
-import type { DataProbe } from '../types';
+import type { DataProbe, LengthReport } from '../types';
+import { LengthCounter } from './lengths';
 import { ArgReader, type PlainArgs, type TokenKind } from './args';
 import { DataError } from './errors';
 import { emptyFile, RowReader, type Row } from './rows';
@@ -105,6 +106,7 @@ function textScanner(s: TextSettings, file: string, opts: ScanOptions): Scanner 
   const specials = textSpecials(s);
   const counter = new TokenCounter(specials);
   const seqs: number[][] = [];
+  const lengths = new LengthCounter();
   let nTokens = 0, nLines = 0, bytesSeen = false;
   return {
     line(text, _lineNo, newline) {
@@ -112,6 +114,7 @@ function textScanner(s: TextSettings, file: string, opts: ScanOptions): Scanner 
       const t = textLineTokens(text, s, newline);
       nTokens += t.length;
       nLines++;
+      if (s.buckets && t.length) lengths.add(t.length);
       if (opts.collect) {
         const codes: number[] = [];
         counter.add(t, codes);
@@ -125,7 +128,7 @@ function textScanner(s: TextSettings, file: string, opts: ScanOptions): Scanner 
       const dims: Record<string, number> = { vocab: vocab.tokens.length, batch: s.batch };
       if (!s.buckets) dims.time = s.seqLen;
       return {
-        probe: { dims, info: { lines: nLines, tokens: nTokens, distinct: counter.distinct } },
+        probe: { dims, info: { lines: nLines, tokens: nTokens, distinct: counter.distinct }, ...(s.buckets ? { lengths: sentenceReport(lengths, s.buckets) } : {}) },
         vocab, seqs: opts.collect ? mapCodes(seqs, counter.codeMap(vocab)) : undefined,
       };
     },
@@ -154,6 +157,7 @@ function classifyScanner(s: ClassifySettings, file: string, opts: ScanOptions): 
   const counter = new TokenCounter(specials);
   const labels = new Set<string>();
   const rows: { x: number[]; label: string; line: number }[] = [];
+  const lengths = new LengthCounter();
   let sawText = false;
   return {
     line(text, lineNo) {
@@ -163,6 +167,7 @@ function classifyScanner(s: ClassifySettings, file: string, opts: ScanOptions): 
       const label = cellOf(row, s.labelCol, file, 'label').trim();
       const toks = fieldTokens(row.cells[s.textCol] ?? '', s.tokens, 'keras');
       labels.add(label);
+      lengths.add(toks.length);
       if (opts.collect) {
         const x: number[] = [];
         counter.add(toks, x);
@@ -176,11 +181,27 @@ function classifyScanner(s: ClassifySettings, file: string, opts: ScanOptions): 
       if (sorted.length < 2) throw new DataError(file, `every row has the label "${sorted[0]}"; a classifier needs at least 2 classes`, { fix: `check the label column ("${s.labelCol}")` });
       const vocab = buildVocab(counter, { kind: s.tokens, specials, vocabSize: s.vocabSize, maxVocab: opts.maxVocab, file });
       return {
-        probe: { dims: { vocab: vocab.tokens.length, classes: sorted.length, batch: s.batch, time: s.maxLen }, info: { rows: reader.rows, distinct: counter.distinct } },
+        probe: {
+          dims: { vocab: vocab.tokens.length, classes: sorted.length, batch: s.batch, time: s.maxLen }, info: { rows: reader.rows, distinct: counter.distinct },
+          lengths: { unit: unitOf(s.tokens), rows: lengths.rows, kept: lengths.rows, cut: lengths.over(s.maxLen), cutBy: `max_len = ${s.maxLen}`, dropped: 0, spread: lengths.spread() },
+        },
         vocab, labels: sorted,
         rows: opts.collect ? ((m) => rows.map((r) => ({ x: mapSeq(r.x, m), label: r.label, line: r.line })))(counter.codeMap(vocab)) : undefined,
       };
     },
+  };
+}
+
+const unitOf = (t: TokenKind) => (t === 'chars' ? 'characters' : 'words');
+
+/** Sentences (text with buckets): one of a single token has nothing to predict; a longer one than the largest
+ *  bucket is cut to it (engine/data/text.ts). Lengths count the sentence's end token. */
+function sentenceReport(lengths: LengthCounter, buckets: number[]): LengthReport {
+  const largest = Math.max(...buckets);
+  const dropped = lengths.under(2);
+  return {
+    what: 'sentence', unit: 'tokens', rows: lengths.rows, kept: lengths.rows - dropped, cut: lengths.over(largest), cutBy: `the largest bucket (${largest})`,
+    dropped, droppedWhy: 'one token: nothing to predict', spread: lengths.spread(),
   };
 }
 
@@ -202,6 +223,7 @@ function pairsScanner(s: PairsSettings, file: string, opts: ScanOptions): Scanne
   const counter = new TokenCounter(PAIR_SPECIALS);
   const rows: { x: number[]; y: number[]; line: number }[] = [];
   const inSources = new Set<string>();
+  const srcLengths = new LengthCounter(), tgtLengths = new LengthCounter();
   let maxSrc = 0, maxTgt = 0, sawText = false;
   return {
     line(text, lineNo) {
@@ -212,6 +234,8 @@ function pairsScanner(s: PairsSettings, file: string, opts: ScanOptions): Scanne
       const y = fieldTokens(cellOf(row, s.targetCol, file, 'target'), s.targetTokens, 'plain');
       maxSrc = Math.max(maxSrc, x.length);
       maxTgt = Math.max(maxTgt, y.length);
+      srcLengths.add(x.length);
+      tgtLengths.add(y.length);
       for (const t of x) inSources.add(t);
       if (opts.collect) {
         const xc: number[] = [], yc: number[] = [];
@@ -229,7 +253,13 @@ function pairsScanner(s: PairsSettings, file: string, opts: ScanOptions): Scanne
       const vocab = buildVocab(counter, { kind: pairsVocabKind(s), specials: PAIR_SPECIALS, vocabSize: s.vocabSize, maxVocab: opts.maxVocab, file });
       // tgt: the target and its end token `</s>` (y), or the start token and the target (y_in).
       return {
-        probe: { dims: { vocab: vocab.tokens.length, src: maxSrc, tgt: maxTgt + 1, batch: s.batch }, info: { rows: reader.rows, distinct: counter.distinct } },
+        probe: {
+          dims: { vocab: vocab.tokens.length, src: maxSrc, tgt: maxTgt + 1, batch: s.batch }, info: { rows: reader.rows, distinct: counter.distinct },
+          lengths: {
+            unit: `source ${unitOf(s.tokens)}`, rows: srcLengths.rows, kept: srcLengths.rows, cut: 0, dropped: 0, spread: srcLengths.spread(),
+            target: { unit: `target ${unitOf(s.targetTokens)}`, spread: tgtLengths.spread() },
+          },
+        },
         vocab,
         targetOnly: vocab.tokens.filter((t) => !inSources.has(t) && !PAIR_SPECIALS.includes(t)),
         rows: opts.collect ? ((m) => rows.map((r) => ({ x: mapSeq(r.x, m), y: mapSeq(r.y, m), line: r.line })))(counter.codeMap(vocab)) : undefined,

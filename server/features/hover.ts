@@ -2,7 +2,7 @@
 // data sources (what they provide), losses/optimizers/metrics/inits, and argument or block-key names.
 import type { Hover } from 'vscode-languageserver';
 import {
-  BLOCK_KEYS, formatDim, INITS, LOSSES, METRICS, OPS, OPTIMIZERS, SOURCES,
+  BLOCK_KEYS, formatDim, formatLengthReport, INITS, LOSSES, METRICS, OPS, OPTIMIZERS, SOURCES,
   type OpInfo, type ParamInfo, type Position, type Shape, type StateValue, type StatementSummary, type SymbolInfo,
 } from '../core';
 import type { DocContext } from '../document';
@@ -153,6 +153,7 @@ function sourceHover(ctx: DocContext, name: string): string {
   if (data && data.source === name && Object.keys(data.provides).length) {
     parts.push(['Provides:', ...Object.entries(data.provides).map(([t, s]) => `- \`${t}: ${shapeText(s)}\``)].join('\n'));
     if (data.resolvedPath) parts.push(`Reads \`${data.resolvedPath}\`.`);
+    if (data.lengths) parts.push(`Rows: ${formatLengthReport(data.lengths)}.`);
   } else parts.push(`Provides: ${src.provides}`);
   if (src.params.length) parts.push(paramList(src.params));
   return parts.join('\n\n');

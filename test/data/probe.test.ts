@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFsDataHost, probeDims } from '../../language/data';
+import { createFsDataHost, formatLengthReport, probeDims } from '../../language/data';
 import { loadDataset } from '../../engine/data';
 import { dataSource, EXAMPLES, tempDir, writeTemp } from './helpers';
 
@@ -173,4 +173,21 @@ test('generator sizes: arithmetic 8/4/13 by default and derived from numbers, la
   assert.equal(bad.error?.code, 'bad-argument');
   assert.match(bad.error!.message, /ops may hold/);
   assert.equal(probeDims('sine', { seq_len: 2.5 }).error?.code, 'bad-argument');
+});
+
+test('the probe says what the rows became: read, kept, cut by max_len, dropped, and the length spread', () => {
+  const rows = Array.from({ length: 20 }, (_, i) => `${Array.from({ length: i + 1 }, () => 'w').join(' ')},${i % 2 ? 'a' : 'b'}`);
+  const csv = writeTemp(dir, 'lens.csv', `text,label\n${rows.join('\n')}\n`);
+  const host = createFsDataHost();
+  const c = host.probe({ source: 'classify', path: csv, args: { max_len: 15 } })!.lengths!;
+  assert.deepEqual(c, { unit: 'words', rows: 20, kept: 20, cut: 5, cutBy: 'max_len = 15', dropped: 0, spread: { median: 10, p95: 19, longest: 20 } });
+  assert.equal(formatLengthReport(c), '20 rows read, 20 kept (5 rows cut to max_len = 15); words per row: median 10, 95th percentile 19, longest 20');
+  const pairs = writeTemp(dir, 'lens-pairs.csv', 'source,target\nab,x\nabcd,x y z\nabc,x y\n');
+  const p = host.probe({ source: 'pairs', path: pairs, args: { target_tokens: 'words' } })!.lengths!;
+  assert.deepEqual([p.spread, p.target?.spread], [{ median: 3, p95: 4, longest: 4 }, { median: 2, p95: 3, longest: 3 }]);
+  // Sentences: a word and its <eos> are two tokens (one to predict); one past the largest bucket is cut to it.
+  const txt = writeTemp(dir, 'lens.txt', 'a\nthe cat sat\nthe cat sat on the mat today\n\n');
+  const t = host.probe({ source: 'text', path: txt, args: { tokens: 'words', buckets: [4, 6] } })!.lengths!;
+  assert.deepEqual([t.rows, t.kept, t.dropped, t.cut], [3, 3, 0, 1]);
+  assert.equal(formatLengthReport(t), '3 sentences read, 3 kept (1 sentence cut to the largest bucket (6)); tokens per sentence: median 4, 95th percentile 8, longest 8');
 });
