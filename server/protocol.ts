@@ -3,8 +3,10 @@
 // their own copy of vscode-jsonrpc, whose NotificationType classes are not interchangeable, so both ends
 // send and listen by method name with these types.
 
-/** One dimension as it actually ran: `['time', 37]`. An unnamed dimension has the name `''`. */
-export type RuntimeDim = [name: string, size: number];
+/** One dimension as it actually ran: `['time', 37]`. An unnamed dimension has the name `''`. A dimension
+ *  whose size varies from batch to batch (batches grouped by length) gives its largest and smallest size:
+ *  `['time', 53, 7]`. */
+export type RuntimeDim = [name: string, size: number, least?: number];
 
 /**
  * client -> server notification: the shapes the engine observed while running a model.

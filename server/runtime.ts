@@ -17,7 +17,7 @@ export class RuntimeShapes {
     }
     for (const [name, dims] of Object.entries(p.shapes)) {
       if (!Array.isArray(dims) || !dims.every(isRuntimeDim)) continue;
-      entry.shapes.set(name.replace(/\s+/g, ''), dims.map(([n, s]) => [n ?? '', s] as RuntimeDim));
+      entry.shapes.set(name.replace(/\s+/g, ''), dims.map(([n, s, least]) => (least === undefined ? [n ?? '', s] : [n ?? '', s, least]) as RuntimeDim));
     }
     return true;
   }
@@ -60,6 +60,6 @@ export function secondaryOutputs(s: StatementSummary, runtime?: RuntimeEntry): {
 }
 
 function isRuntimeDim(d: unknown): d is RuntimeDim {
-  return Array.isArray(d) && d.length === 2 && (typeof d[0] === 'string' || d[0] === null) && typeof d[1] === 'number'
-    && Number.isFinite(d[1]);
+  return Array.isArray(d) && (d.length === 2 || (d.length === 3 && typeof d[2] === 'number' && Number.isFinite(d[2])))
+    && (typeof d[0] === 'string' || d[0] === null) && typeof d[1] === 'number' && Number.isFinite(d[1]);
 }

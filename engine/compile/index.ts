@@ -27,6 +27,9 @@ export interface CompiledModel {
   trainStep(dims: Record<string, number>): { bytes: Uint8Array; io: GraphIO };
   forward(dims: Record<string, number>, opts?: { withLoss?: boolean; stateInputs?: boolean }): { bytes: Uint8Array; io: GraphIO };
   shapes(dims: Record<string, number>): Record<string, [string, number][]>;
+  /** The parameters a graph at these sizes would have (the same as `params` unless a weight's shape depends
+   *  on a padded dimension's size). Throws EngineError when the model cannot be built at these sizes. */
+  paramsAt(dims: Record<string, number>): ParamSpec[];
 }
 
 /** Everything compileModel needs; an Analysis provides it through descriptionOf. */
@@ -132,6 +135,9 @@ export function compileModel(input: CompileInput): CompiledModel {
       for (const [k, v] of Object.entries(lm.metrics)) g.output(g.alias(v, `metric/${k}`));
       narrowGraph(g); // WebGPU's storage-buffer limit
       return { bytes: g.toBytes(), io: io(g) };
+    },
+    paramsAt(dims) {
+      return build(dims, false, { stateInputs: carry }).ctx.params;
     },
     shapes(dims) {
       const { built } = build(dims, false);

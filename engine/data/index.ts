@@ -51,7 +51,9 @@ export async function loadDataset(source: DataSource, opts: LoadOptions): Promis
   const scan = scanText(scanner, content);
   const file = { bytes: Buffer.byteLength(content), sha256: createHash('sha256').update(content).digest('hex') };
   content = '';
-  return withSave(fromScan(name, args, scan, opts.seed, shown), name, args, opts.seed, scan.probe.dims, file);
+  const d = fromScan(name, args, scan, opts.seed, shown);
+  if (scan.probe.lengths) d.report = scan.probe.lengths;
+  return withSave(d, name, args, opts.seed, scan.probe.dims, file);
 }
 
 function generated(name: string, args: PlainArgs, seed: number): Dataset {

@@ -6,9 +6,10 @@
 // pairs: x is the source padded at the front to src (mask: its real tokens); y is the target then `</s>`,
 // y_in is `<s>` then the target (teacher forcing), both padded at the back to tgt (masks.tgt: y's tokens).
 import { DataError, deriveSeed, fieldTokens, mulberry32, shuffleInPlace, type ClassifySettings, type PairsSettings, type Vocab } from '../../language/data';
-import { chunk, epochRng, floatTensor, intTensor, range, validChunks } from './batches';
+import { chunk, epochRng, floatTensor, intTensor, range } from './batches';
+import { lengthPlan, POOL_BATCHES, type LengthPlan, type PlannedBatch } from './lengths';
 import { decodeTokens, encodeTokens } from './text';
-import type { Batch, Dataset, ExportRows, HostTensor } from './types';
+import type { Batch, Dataset, ExportRows, HostTensor, LengthGrouping } from './types';
 
 const STREAM_SPLIT = 0x73706c74;
 
@@ -64,9 +65,49 @@ function fitsSource(inputs: string[][], vocab: Vocab, kind: 'chars' | 'words', s
   });
 }
 
-/** Every row of both splits (the PyTorch export): a table's batches are its rows, shuffled per epoch. */
-function tableRows(parts: { train: number[]; valid: number[] }, batch: number, make: (idx: number[]) => Batch, tokens: (row: number) => number): ExportRows {
-  return { plan: 'shuffled', batch, train: make(parts.train), valid: make(parts.valid), trainTokens: parts.train.map(tokens), validTokens: parts.valid.map(tokens) };
+/** Every row of both splits at the caps (the PyTorch export): a table's batches are its rows, shuffled per
+ *  epoch, then grouped by length as `grouping` says (data.py cuts each batch to its widths). */
+function tableRows(
+  parts: { train: number[]; valid: number[] }, batch: number, make: (b: PlannedBatch) => Batch, tokens: (row: number) => number,
+  g: LengthGroups, tensors: NonNullable<ExportRows['lengths']>['tensors'],
+): ExportRows {
+  const caps = (idx: number[]): PlannedBatch => ({ idx, dims: g.caps });
+  const per = (idx: number[]) => Object.fromEntries(Object.entries(g.lengths).map(([d, len]) => [d, idx.map((i) => len[i])]));
+  return {
+    plan: 'shuffled', batch, train: make(caps(parts.train)), valid: make(caps(parts.valid)), trainTokens: parts.train.map(tokens), validTokens: parts.valid.map(tokens),
+    ...(g.plan.grouped ? { lengths: { pool: POOL_BATCHES, widths: g.plan.widths, train: per(parts.train), valid: per(parts.valid), tensors } } : {}),
+  };
+}
+
+/** A table's length plan, its caps and each row's lengths. */
+interface LengthGroups { plan: LengthPlan; caps: Record<string, number>; lengths: Record<string, number[]> }
+
+function groups(lengths: Record<string, number[]>, caps: Record<string, number>, parts: { train: number[]; valid: number[] }, batch: number): LengthGroups {
+  return { plan: lengthPlan(lengths, caps, parts.train, [...parts.train, ...parts.valid], batch), caps, lengths };
+}
+
+/** The batches of a table: each epoch's plan, validation's, and the grouping's summary for the trainer. */
+function tableBatches(g: LengthGroups, parts: { train: number[]; valid: number[] }, batch: number, seed: number, make: (b: PlannedBatch) => Batch) {
+  const epoch = (e: number) => {
+    const order = parts.train.slice();
+    const rng = epochRng(seed, e);
+    shuffleInPlace(order, rng);
+    return g.plan.train(order, rng);
+  };
+  const grouping: LengthGrouping = {
+    get grouped() { return g.plan.grouped; },
+    widths: g.plan.widths,
+    caps: g.caps,
+    padToCaps() { g.plan.grouped = false; },
+    padding: () => g.plan.padding(epoch(1)),
+  };
+  return {
+    trainSize: chunk(parts.train, batch).length,
+    validSize: g.plan.valid(parts.valid).length,
+    *trainBatches(e: number) { for (const b of epoch(e)) yield make(b); },
+    *validBatches() { for (const b of g.plan.valid(parts.valid)) yield make(b); },
+    grouping,
+  };
 }
 
 /** The held-out rows: the last `valid` fraction of a seeded shuffle (bench/pronounce ports it to Python). */
@@ -85,27 +126,21 @@ export function classifyDataset(s: ClassifySettings, vocab: Vocab, labels: strin
   const ys = (data ?? []).map((r) => labelIndex.get(r.label!)!);
   const lens = (data ?? []).map((r) => r.x.length);
   const parts = split(xs.length, s.valid, seed);
-  const make = (idx: number[]): Batch => {
+  // A row's width is its real tokens (at least one: an empty text still has a step for last()), cut at max_len.
+  const g = groups({ time: lens.map((n) => Math.max(1, Math.min(n, T))) }, { time: T }, parts, s.batch);
+  const make = ({ idx, dims: { time: W } }: PlannedBatch): Batch => {
     const B = idx.length;
-    const x = intTensor([B, T]), y = intTensor([B]);
-    idx.forEach((i, b) => { x.data.set(xs[i], b * T); y.data[b] = ys[i]; });
-    const mask = frontMask(lens, idx, T);
-    return { tensors: { x, y }, mask, masks: { time: mask }, dims: { batch: B, time: T }, tokens: B };
+    const x = intTensor([B, W]), y = intTensor([B]);
+    idx.forEach((i, b) => { x.data.set(xs[i].subarray(T - W), b * W); y.data[b] = ys[i]; });
+    const mask = frontMask(lens, idx, W);
+    return { tensors: { x, y }, mask, masks: { time: mask }, dims: { batch: B, time: W }, tokens: B };
   };
   const encode = (text: string) => Array.from(padFront(encodeTokens(vocab, fieldTokens(text, s.tokens, 'keras'), 'predict'), T, pad));
-  const validIdx = validChunks(parts.valid, s.batch);
   return {
     dims: { vocab: vocab.tokens.length, classes: labels.length, batch: s.batch, time: T },
     vocab, labels,
-    trainSize: chunk(parts.train, s.batch).length,
-    validSize: validIdx.length,
-    *trainBatches(epoch: number) {
-      const order = parts.train.slice();
-      shuffleInPlace(order, epochRng(seed, epoch));
-      for (const b of chunk(order, s.batch)) yield make(b);
-    },
-    *validBatches() { for (const b of validIdx) yield make(b); },
-    exportRows: () => tableRows(parts, s.batch, make, () => 1),
+    ...tableBatches(g, parts, s.batch, seed, make),
+    exportRows: () => tableRows(parts, s.batch, make, () => 1, g, { x: { dim: 'time', pad: 'front' }, mask: { dim: 'time', pad: 'front' } }),
     encode,
     decode: (ids) => decodeTokens(vocab, ids),
     predictBatch(texts) {
@@ -127,41 +162,38 @@ export function pairsDataset(s: PairsSettings, vocab: Vocab, dims: { src: number
   const rows = (data ?? []).map((r) => ({ x: padFront(r.x, src, pad), y: r.y! }));
   const lens = (data ?? []).map((r) => r.x.length);
   const parts = split(rows.length, s.valid, seed);
-  const make = (idx: number[]): Batch => {
+  // Widths: the source's real tokens; the target's tokens and `</s>`.
+  const targetLen = (i: number) => Math.min(rows[i].y.length, tgt - 1) + 1;
+  const g = groups({ src: lens.map((n) => Math.max(1, Math.min(n, src))), tgt: rows.map((_, i) => targetLen(i)) }, { src, tgt }, parts, s.batch);
+  const make = ({ idx, dims: { src: S, tgt: U } }: PlannedBatch): Batch => {
     const B = idx.length;
-    const x = intTensor([B, src]), y = intTensor([B, tgt]), yIn = intTensor([B, tgt]), mask = floatTensor([B, tgt]);
+    const x = intTensor([B, S]), y = intTensor([B, U]), yIn = intTensor([B, U]), mask = floatTensor([B, U]);
     y.data.fill(pad);
     yIn.data.fill(pad);
     let tokens = 0;
     idx.forEach((i, b) => {
       const r = rows[i];
-      x.data.set(r.x, b * src);
-      const n = Math.min(r.y.length, tgt - 1);
-      y.data.set(r.y.subarray(0, n), b * tgt);
-      y.data[b * tgt + n] = eos;
-      yIn.data[b * tgt] = bos;
-      yIn.data.set(r.y.subarray(0, n), b * tgt + 1);
-      for (let t = 0; t <= n; t++) mask.data[b * tgt + t] = 1;
+      x.data.set(r.x.subarray(src - S), b * S);
+      const n = targetLen(i) - 1;
+      y.data.set(r.y.subarray(0, n), b * U);
+      y.data[b * U + n] = eos;
+      yIn.data[b * U] = bos;
+      yIn.data.set(r.y.subarray(0, n), b * U + 1);
+      for (let t = 0; t <= n; t++) mask.data[b * U + t] = 1;
       tokens += n + 1;
     });
-    const xMask = frontMask(lens, idx, src);
+    const xMask = frontMask(lens, idx, S);
     // `mask/tgt` as a tensor too: the loss graph's input of that name (engine/compile/train.ts).
-    return { tensors: { x, y, y_in: yIn, 'mask/tgt': mask }, mask: xMask, masks: { src: xMask, tgt: mask }, dims: { batch: B, src, tgt }, tokens };
+    return { tensors: { x, y, y_in: yIn, 'mask/tgt': mask }, mask: xMask, masks: { src: xMask, tgt: mask }, dims: { batch: B, src: S, tgt: U }, tokens };
   };
   const encode = (text: string) => Array.from(padFront(encodeTokens(vocab, fieldTokens(text, s.tokens, 'plain'), 'predict'), src, pad));
-  const validIdx = validChunks(parts.valid, s.batch);
   return {
     dims: { vocab: vocab.tokens.length, batch: s.batch, src, tgt },
     vocab, targetVocab: vocab, inputTokens: s.tokens, targetOnly,
-    trainSize: chunk(parts.train, s.batch).length,
-    validSize: validIdx.length,
-    *trainBatches(epoch: number) {
-      const order = parts.train.slice();
-      shuffleInPlace(order, epochRng(seed, epoch));
-      for (const b of chunk(order, s.batch)) yield make(b);
-    },
-    *validBatches() { for (const b of validIdx) yield make(b); },
-    exportRows: () => tableRows(parts, s.batch, make, (i) => Math.min(rows[i].y.length, tgt - 1) + 1),
+    ...tableBatches(g, parts, s.batch, seed, make),
+    exportRows: () => tableRows(parts, s.batch, make, targetLen, g, {
+      x: { dim: 'src', pad: 'front' }, mask: { dim: 'src', pad: 'front' }, y: { dim: 'tgt', pad: 'back' }, y_in: { dim: 'tgt', pad: 'back' }, 'mask/tgt': { dim: 'tgt', pad: 'back' },
+    }),
     encode,
     decode: (ids) => decodeTokens(vocab, ids, true, s.targetTokens),
     predictBatch(texts) {

@@ -6,7 +6,7 @@
 // and the mask marks the steps that have a target. A batch holds one bucket size.
 import { charTokens, DataError, joinTokens, shuffleInPlace, tokenId, wordTokens, type TextSettings, type TokenKind, type Vocab } from '../../language/data';
 import { epochRng, floatTensor, intTensor, range, validChunks } from './batches';
-import type { Batch, Dataset } from './types';
+import type { Batch, Dataset, LengthGrouping } from './types';
 
 export function encodeTokens(vocab: Vocab, tokens: string[], what: string): number[] {
   return tokens.map((t) => {
@@ -154,13 +154,31 @@ function bucketed(s: TextSettings, buckets: number[], vocab: Vocab, input: Int32
     return out;
   };
   const validPlan = plan(validGroups, undefined, true);
+  // The buckets are the user's widths; a model whose weights depend on the width gets every batch at the largest.
+  let grouped = true;
+  const width = (T: number) => (grouped ? T : maxB);
+  const grouping: LengthGrouping = {
+    get grouped() { return grouped; },
+    widths: { time: buckets }, caps: { time: maxB },
+    padToCaps() { grouped = false; },
+    padding() {
+      let real = 0, steps = 0, full = 0;
+      for (const p of plan(trainGroups, epochRng(seed, 1))) {
+        for (const i of p.idx) real += Math.min(sents[i].length, maxB) - 1;
+        steps += p.idx.length * width(p.T);
+        full += p.idx.length * maxB;
+      }
+      return { grouped: steps ? 1 - real / steps : 0, full: full ? 1 - real / full : 0 };
+    },
+  };
   return {
     ...common,
     dims: { vocab: vocab.tokens.length, batch: s.batch, time: maxB },
     trainSize: input ? plan(trainGroups).length : 0,
     validSize: validPlan.length,
-    *trainBatches(epoch: number) { if (input) for (const p of plan(trainGroups, epochRng(seed, epoch))) yield make(p.idx, p.T); },
-    *validBatches() { for (const p of validPlan) yield make(p.idx, p.T); },
+    grouping,
+    *trainBatches(epoch: number) { if (input) for (const p of plan(trainGroups, epochRng(seed, epoch))) yield make(p.idx, width(p.T)); },
+    *validBatches() { for (const p of validPlan) yield make(p.idx, width(p.T)); },
     // Every sentence padded to the longest bucket, with its own bucket: data.py cuts each batch to its bucket.
     exportRows: () => {
       const train = range(0, nTrain), valid = range(nTrain, sents.length);

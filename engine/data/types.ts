@@ -1,5 +1,6 @@
 // The engine's view of a data set (agreed interface; extended only by adding optional members).
 import type { Vocab } from '../../language/data';
+import type { LengthReport } from '../../language/types';
 export type { Vocab } from '../../language/data';
 
 export interface HostTensor { dtype: 'int32' | 'float32'; dims: number[]; data: Int32Array | Float32Array }
@@ -55,6 +56,24 @@ export interface Dataset {
   predictBatch?(texts: string[]): Batch;
   /** Extension: the series columns used (series only). */
   columns?: string[];
+  /** Extension (classify, pairs): training batches grouped by length (engine/data/lengths.ts). */
+  grouping?: LengthGrouping;
+  /** Extension (classify, pairs, text with buckets): what the file's rows became. */
+  report?: LengthReport;
+}
+
+/** How a table's padded rows are batched: each batch as wide as its longest row's width. */
+export interface LengthGrouping {
+  /** False once padToCaps() was called. */
+  readonly grouped: boolean;
+  /** Each padded dimension's widths (`time`; `src`, `tgt`), ascending. */
+  widths: Record<string, number[]>;
+  /** The widths without grouping (max_len; the longest source and target). */
+  caps: Record<string, number>;
+  /** Every batch at the caps, in the rows' shuffled order (a model whose weights depend on the width). */
+  padToCaps(): void;
+  /** Epoch 1's padded steps over all steps: as grouped, and at the caps. */
+  padding(): { grouped: number; full: number };
 }
 
 /** What `save()` writes. */
@@ -70,6 +89,18 @@ export interface ExportRows {
   buckets?: { sizes: number[]; train: number[]; valid: number[] };
   train: Batch;
   valid: Batch;
+  /** shuffled plans grouped by length (engine/data/lengths.ts): after the epoch's shuffle and cut into full
+   *  batches, the rows are sorted by length (stable, dimensions in order) inside pools of `pool` batches, cut
+   *  into batches, and the batches shuffled with the same generator; validation rows are pooled and sorted
+   *  likewise, not shuffled. A batch's width along each dimension is the smallest of `widths` holding its
+   *  longest row; `tensors` says which tensors are cut along which dimension, and from which side. */
+  lengths?: {
+    pool: number;
+    widths: Record<string, number[]>;
+    train: Record<string, number[]>;
+    valid: Record<string, number[]>;
+    tensors: Record<string, { dim: string; pad: 'front' | 'back' }>;
+  };
   trainTokens: number[];
   validTokens: number[];
 }

@@ -111,8 +111,9 @@ export interface RunStartedParams {
   dir: string;
   experiment: string;
   file: string;
-  /** Resolved runtime shape of every statement for the first batch's sizes: name -> [[dim, size], ...]. */
-  shapes: Record<string, [string, number][]>;
+  /** Resolved runtime shape of every statement: name -> [[dim, size], ...]; a dimension whose size varies
+   *  (batches grouped by length) is [dim, largest, smallest] (server/protocol.ts RuntimeDim). */
+  shapes: Record<string, [string, number, number?][]>;
   device: string;
   /** What a batch's `tokens` count: tokens (language models, sequences) or examples (classify, adding). */
   counts?: 'tokens' | 'examples';

@@ -12,6 +12,7 @@ import type { SavedDataset } from '../data/types';
 import { selectDevice, DeviceError } from './device';
 import { exportJob } from './export-job';
 import { runSettings } from './train-settings';
+import { dataNotes, widthRanges } from './grouping';
 import { sample } from './inference';
 import { predict } from './predict';
 import { UserError, type Job, type JobSink } from './jobs-types';
@@ -80,7 +81,7 @@ async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
     const file = path.resolve(p.file);
     const text = p.text ?? readExperiment(file);
     const root = p.workspaceRoot ?? path.dirname(file);
-    const { analysis, dataset, model } = await prepare(file, text, p.workspaceFolder);
+    const { analysis, dataset, model, groupingNote } = await prepare(file, text, p.workspaceFolder);
     const t = analysis.train!;
     const device = await selectDevice(p.device ?? t.device);
     const threads = p.threads ?? t.threads;
@@ -95,7 +96,7 @@ async function trainJob(p: TrainParams, sink: JobSink): Promise<void> {
     });
     writeRunFiles(run.dir, { experimentText: text, settings, vocab: dataset.save() });
     sink.result({ runId, dir: run.dir } satisfies TrainResult);
-    await runTraining({ sink, runId, runDir: run.dir, file, analysis, dataset, model, settings, deviceReason: device.reason });
+    await runTraining({ sink, runId, runDir: run.dir, file, analysis, dataset, model, settings, deviceReason: device.reason, groupingNote });
   } catch (e) {
     reportFailure(sink, e, runId, runDir);
   } finally {
@@ -116,16 +117,11 @@ function reportFailure(sink: JobSink, e: unknown, runId?: string, dir?: string):
 
 async function runTraining(o: {
   sink: JobSink; runId: string; runDir: string; file: string; analysis: Analysis; dataset: DatasetLike; model: ModelLike;
-  settings: RunSettings; deviceReason: string; resume?: ReturnType<typeof readLatestCheckpoint>;
+  settings: RunSettings; deviceReason: string; resume?: ReturnType<typeof readLatestCheckpoint>; groupingNote?: string;
 }): Promise<void> {
   const { sink, settings, dataset, model } = o;
   const t = o.analysis.train!;
-  let shapes: Record<string, [string, number][]> = {};
-  try {
-    shapes = model.shapes(dataset.dims);
-  } catch {
-    /* shapes are informative only */
-  }
+  const shapes = runtimeShapes(model, dataset);
   notify.runStarted(sink, {
     runId: o.runId, dir: o.runDir, experiment: o.analysis.experiment, file: o.file, shapes, device: settings.device, deviceReason: o.deviceReason,
     counts: o.analysis.data?.source === 'classify' || o.analysis.data?.source === 'adding' ? 'examples' : 'tokens',
@@ -134,6 +130,8 @@ async function runTraining(o: {
     resumedFrom: o.resume ? { epoch: o.resume.state.epoch, step: o.resume.state.step } : undefined,
   });
   notify.log(sink, { runId: o.runId, level: 'info', message: `device ${settings.device} (${o.deviceReason})${settings.threads ? `, ${settings.threads} threads` : ''}` });
+  for (const note of dataNotes(dataset, o.analysis.data?.path)) notify.log(sink, { runId: o.runId, level: 'info', message: note });
+  if (o.groupingNote) notify.log(sink, { runId: o.runId, level: 'info', message: o.groupingNote });
   // What check warned about the data (bytes that are not UTF-8, ...) is said when training starts too.
   for (const d of o.analysis.diagnostics) {
     if (d.severity === 2 && d.code === 'data-mismatch') notify.log(sink, { runId: o.runId, level: 'warn', message: `${path.basename(o.file)}:${d.range.start.line + 1}: ${d.message}` });
@@ -154,6 +152,24 @@ async function runTraining(o: {
     return;
   }
   notify.finished(sink, { runId: o.runId, dir: o.runDir, reason: r.reason, epoch: r.epoch, step: r.step, checkpoint: r.checkpoint, diverged: r.diverged });
+}
+
+/**
+ * The shapes the run computes, for the editor's `ran:` hints: at the widest batch, and a dimension whose
+ * width varies (batches grouped by length) as [name, widest, narrowest].
+ */
+function runtimeShapes(model: ModelLike, dataset: DatasetLike): RunStartedParams['shapes'] {
+  const ranges = widthRanges(dataset);
+  try {
+    const widest = Object.fromEntries(Object.entries(ranges).map(([d, r]) => [d, r[1]]));
+    const shapes: RunStartedParams['shapes'] = model.shapes({ ...dataset.dims, ...widest });
+    for (const dims of Object.values(shapes)) {
+      dims.forEach((dim, i) => { const r = ranges[dim[0]]; if (r && r[0] !== r[1]) dims[i] = [dim[0], r[1], r[0]]; });
+    }
+    return shapes;
+  } catch {
+    return {}; // shapes are informative only
+  }
 }
 
 /** mse(out, y): plot `out` against `y` on validation data. */
@@ -201,7 +217,7 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
     removeStaleTemps(info.dir);
     const settings = readSettings(info.dir);
     const text = readExperimentText(info.dir);
-    const { analysis, dataset, model } = await prepare(settings.file, text, p.workspaceFolder);
+    const { analysis, dataset, model, groupingNote } = await prepare(settings.file, text, p.workspaceFolder);
     const saved = readVocab(info.dir) as SavedDataset | null;
     const changes = saved ? dataChanges(saved, dataset.save() as SavedDataset) : [];
     const trainedOn = (settings as { dataFile?: unknown }).dataFile;
@@ -223,7 +239,7 @@ async function resumeJob(p: ResumeParams, sink: JobSink): Promise<void> {
     };
     writeSettings(info.dir, next);
     sink.result({ runId: info.runId, dir: info.dir } satisfies TrainResult);
-    await runTraining({ sink, runId: info.runId, runDir: info.dir, file: settings.file, analysis, dataset, model, settings: next, deviceReason: device.reason, resume });
+    await runTraining({ sink, runId: info.runId, runDir: info.dir, file: settings.file, analysis, dataset, model, settings: next, deviceReason: device.reason, resume, groupingNote });
   } catch (e) {
     reportFailure(sink, e, info?.runId, info?.dir);
   } finally {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { formatBytes, trainStepMemory } from '../../language/index';
 import { pathToFileURL } from 'node:url';
 import type { savedDataHost } from '../runs/data';
+import { checkGrouping } from './grouping';
 import { UserError } from './jobs-types';
 import { toolchain, type Analysis } from './toolchain';
 import type { DatasetLike, ModelLike } from './types';
@@ -70,6 +71,8 @@ export interface Prepared {
   analysis: Analysis;
   dataset: DatasetLike;
   model: ModelLike;
+  /** Why batches are not grouped by length, when the data would be (said at the start of a run). */
+  groupingNote?: string;
 }
 
 export async function prepare(file: string, text: string, root?: string): Promise<Prepared> {
@@ -77,6 +80,7 @@ export async function prepare(file: string, text: string, root?: string): Promis
   checkMemory(analysis, file);
   const dataset = await loadData(analysis, file);
   const model = compile(analysis, dataset.dims, file);
-  return { analysis, dataset, model };
+  const groupingNote = checkGrouping(dataset, model);
+  return { analysis, dataset, model, ...(groupingNote ? { groupingNote } : {}) };
 }
 

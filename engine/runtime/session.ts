@@ -47,6 +47,13 @@ export class SessionCache {
     return this.sessions.size;
   }
 
+  /** Sessions created so far and the milliseconds their graphs took to build and compile. */
+  async compiled(): Promise<{ count: number; ms: number }> {
+    const all = await Promise.allSettled([...this.sessions.values()]);
+    const ok = all.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    return { count: ok.length, ms: ok.reduce((a, s) => a + s.createMs, 0) };
+  }
+
   async release(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();

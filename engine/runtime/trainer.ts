@@ -200,6 +200,14 @@ function epochLine(epoch: number, step: number, acc: MetricAccumulator, valid: M
   return line;
 }
 
+/** After a run's first epoch, when batches came in several shapes: what compiling them cost. */
+async function sayCompileTime(cache: SessionCache, o: TrainerOptions, epochSeconds: number): Promise<void> {
+  const c = await cache.compiled();
+  if (c.count <= 2) return;
+  const s = c.ms / 1000;
+  o.events.log({ runId: o.runId, level: 'info', message: `compiled ${c.count} graphs (one per batch shape, training and validation) in ${s.toFixed(1)} s, ${Math.round((100 * s) / Math.max(s, epochSeconds))}% of the first epoch` });
+}
+
 /** The result of a run stopped by a NaN/inf loss: where its last good checkpoint is and what to change. */
 function nonFinite(runDir: string, loss: number, step: number, epoch: number, lr: number, last: CheckpointPointer | undefined, lastLoss: number | undefined): TrainerResult {
   const where = last ? `the last good checkpoint is ${last.file} (epoch ${last.epoch}, step ${last.step})` : 'no checkpoint was written before it';
@@ -267,7 +275,8 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
   try {
     // A resumed run already at its step limit has nothing to do (it must not take one more step).
     if (o.steps !== undefined && step >= o.steps) return { reason: 'steps', epoch: epochsDone, step, checkpoint: o.resumeCheckpoint, lastLoss };
-    for (let epoch = epochsDone + 1; epoch <= o.epochs; epoch++) {
+    const firstEpoch = epochsDone + 1;
+    for (let epoch = firstEpoch; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
       const acc = new MetricAccumulator(o.metrics, o.lossFn);
       let inEpoch = 0;
@@ -332,6 +341,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
       }
       skip = 0;
       const line = epochLine(epoch, step, acc, await validate(epoch, step), t0, false);
+      if (epoch === firstEpoch) await sayCompileTime(cache, o, line.seconds);
       writer.append(line);
       events.metrics({ ...line, runId: o.runId });
       epochsDone = epoch;

@@ -16,6 +16,8 @@ export interface ModelLike {
   trainStep(dims: Record<string, number>): { bytes: Uint8Array; io: GraphIO };
   forward(dims: Record<string, number>, opts?: { withLoss?: boolean; stateInputs?: boolean }): { bytes: Uint8Array; io: GraphIO };
   shapes(dims: Record<string, number>): Record<string, [string, number][]>;
+  /** Optional: the parameters of a graph at these sizes (length grouping checks they do not change). */
+  paramsAt?(dims: Record<string, number>): ParamSpec[];
 }
 
 // The data set as the runtime reads it: the loaders' own types (engine/data/types.ts), under the names the

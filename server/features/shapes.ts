@@ -14,11 +14,12 @@ export function styledShape(s: Shape, style: ShapeStyle): string {
 }
 
 export function styledRuntime(dims: RuntimeDim[], style: ShapeStyle): string {
-  const parts = dims.map(([name, size]) => {
-    if (!name) return String(size);
+  const parts = dims.map(([name, size, least]) => {
+    const sizes = least === undefined || least === size ? String(size) : `${least}..${size}`;
+    if (!name) return sizes;
     if (style === 'names') return name;
-    if (style === 'sizes') return String(size);
-    return `${name} ${size}`;
+    if (style === 'sizes') return sizes;
+    return `${name} ${sizes}`;
   });
   return `[${parts.join(', ')}]`;
 }
@@ -31,9 +32,15 @@ export function runtimeDisagreement(stat: Shape, ran: RuntimeDim[]): string | un
   if (stat.dims.length !== ran.length) return `it has ${ran.length} dimensions, the checker inferred ${stat.dims.length}`;
   for (let i = 0; i < ran.length; i++) {
     const d = stat.dims[i];
-    const [name, size] = ran[i];
+    const [name, size, least] = ran[i];
     if (name && d.name && name !== d.name) return `dimension ${i + 1} is \`${name}\`, the checker inferred \`${d.name}\``;
     const label = d.name ?? name ?? `dimension ${i + 1}`;
+    // A width that varies (batches grouped by length) agrees with a static size it stays within: max_len is a cap.
+    if (least !== undefined) {
+      const cap = d.size ?? (d.sizes?.length ? Math.max(...d.sizes) : undefined);
+      if (cap !== undefined && size > cap) return `\`${label}\` reached ${size}, the checker allows at most ${cap}`;
+      continue;
+    }
     if (d.size !== undefined && d.size !== size) return `\`${label}\` was ${size}, the checker inferred ${d.size}`;
     if (d.size === undefined && d.sizes && d.sizes.length && !d.sizes.includes(size)) {
       return `\`${label}\` was ${size}, the checker allows ${d.sizes.join(', ')}`;

@@ -77,6 +77,22 @@ describe('language server over stdio', () => {
     await c.until(() => !c.diagnostics.get(URI)?.diagnostics.some((d) => d.code === 'runtime-shape'), 'runtime-shape cleared');
   });
 
+  test('a width that varied (batches grouped by length) shows as a range, agrees within the static size and is a diagnostic past it', async () => {
+    await c.notify('unroll/runtimeShapes', {
+      uri: URI, runId: 'r2',
+      shapes: { logits: [['batch', 32], ['tgt', 4, 2], ['vocab', 13]], dec: [['batch', 32], ['tgt', 6, 3], ['hidden', 32]] },
+    });
+    const p = await c.until(() => c.diagnostics.get(URI)?.diagnostics.some((d) => d.code === 'runtime-shape') && c.diagnostics.get(URI), 'runtime-shape diagnostic');
+    const rt = p.diagnostics.filter((d) => d.code === 'runtime-shape');
+    assert.deepEqual(rt.map((d) => d.range.start.line), [17]);
+    assert.match(rt[0].message, /tgt` reached 6, the checker allows at most 4/);
+    const range = { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } };
+    const hints = await c.request<{ label: string; position: { line: number } }[]>('textDocument/inlayHint', { textDocument: { uri: URI }, range });
+    assert.deepEqual(hints.filter((h) => h.position.line === 18).map((h) => h.label), [': [batch 32, tgt 4, vocab 13]', 'ran: [batch 32, tgt 2..4, vocab 13]']);
+    await c.notify('unroll/clearRuntimeShapes', { uri: URI });
+    await c.until(() => !c.diagnostics.get(URI)?.diagnostics.some((d) => d.code === 'runtime-shape'), 'runtime-shape cleared');
+  });
+
   test('completion after `name =` in the model offers ops as snippets', async () => {
     const text = ARITHMETIC.replace('  logits = dense(dec, vocab)\n', '  logits = dense(dec, vocab)\n  z = \n');
     await c.open('file:///ws/complete.rnn', text, 1);
