@@ -8,17 +8,24 @@ import type { Batch } from '../data/index';
 import type { ExportRows, SavedDataset } from '../data/types';
 import { encodeCheckpoint } from '../runs/checkpoint';
 
+/** Sources whose padded rows the engine batches by length (engine/data/lengths.ts). */
+const GROUPED_SOURCES = new Set(['classify', 'pairs']);
+
 /** data.json for a data file: the source, its settings as the engine reads them, the file and its hash (the
- *  content the vocabulary was built from, so data.py can say when it reads another). */
-export function fileDataConfig(saved: SavedDataset, file: string, seed: number): Record<string, string> {
+ *  content the vocabulary was built from, so data.py can say when it reads another). `grouped` (classify,
+ *  pairs): whether the engine batches the rows by length, `dataset.grouping?.grouped` (false for a model whose
+ *  weights depend on the width); loaders.py computes the lengths and widths from the rows it reads. */
+export function fileDataConfig(saved: SavedDataset, file: string, seed: number, grouped?: boolean): Record<string, string> {
   const r = new ArgReader(saved.source, saved.args as PlainArgs, file);
   const readers: Record<string, (r: ArgReader) => object> = { text: textSettings, classify: classifySettings, pairs: pairsSettings, series: seriesSettings };
   const settings = readers[saved.source]?.(r);
   if (!settings) throw new Error(`${saved.source} is not a data source that reads a file`);
-  return { 'data.json': JSON.stringify({ source: saved.source, settings, file, sha256: saved.file?.sha256 ?? null, seed }, null, 1) + '\n' };
+  const grouping = GROUPED_SOURCES.has(saved.source) ? { grouped: grouped ?? true } : {};
+  return { 'data.json': JSON.stringify({ source: saved.source, settings, file, sha256: saved.file?.sha256 ?? null, seed, ...grouping }, null, 1) + '\n' };
 }
 
-/** data.bin (every row of both splits, checkpoint layout) and data.json (how data.py batches them). */
+/** data.bin (every row of both splits, checkpoint layout) and data.json (how data.py batches them; `lengths`
+ *  when the rows are batched by length, the rows stored at the caps for data.py to cut). */
 export function dataFiles(r: ExportRows, seed: number): Record<string, string | Uint8Array> {
   const tensors: Record<string, { dims: number[]; data: Float32Array }> = {};
   const ints = new Set<string>();
@@ -34,6 +41,6 @@ export function dataFiles(r: ExportRows, seed: number): Record<string, string | 
   put('valid', r.valid, r.validTokens);
   return {
     'data.bin': Buffer.concat(encodeCheckpoint({ epoch: 0, step: 0, stepInEpoch: 0, tensors })),
-    'data.json': JSON.stringify({ plan: r.plan, batch: r.batch, seed, ints: [...ints], ...(r.shuffle !== undefined ? { shuffle: r.shuffle } : {}), ...(r.validBatch ? { validBatch: r.validBatch } : {}), ...(r.buckets ? { buckets: r.buckets } : {}) }) + '\n',
+    'data.json': JSON.stringify({ plan: r.plan, batch: r.batch, seed, ints: [...ints], ...(r.shuffle !== undefined ? { shuffle: r.shuffle } : {}), ...(r.validBatch ? { validBatch: r.validBatch } : {}), ...(r.buckets ? { buckets: r.buckets } : {}), ...(r.lengths ? { lengths: r.lengths } : {}) }) + '\n',
   };
 }

@@ -106,7 +106,7 @@ function trainingData(run: Source): Record<string, string | Uint8Array> | undefi
     // A run train.py trained with --data records that file: its export reads it (its hash is the one saved).
     const trainedOn = (run.settings as { dataFile?: unknown }).dataFile;
     const file = typeof trainedOn === 'string' ? trainedOn : d.resolvedPath ?? path.resolve(path.dirname(run.settings.file), d.path);
-    return fileDataConfig(saved, file, run.settings.seed);
+    return fileDataConfig(saved, file, run.settings.seed, run.dataset.grouping?.grouped);
   }
   const rows = run.dataset.exportRows?.();
   return rows && rows.trainTokens.length ? dataFiles(rows, run.settings.seed) : undefined;

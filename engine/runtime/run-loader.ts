@@ -6,6 +6,7 @@ import { savedDataHost } from '../runs/data';
 import { readExperimentText, readSettings, readVocab, type RunSettings } from '../runs/store';
 import type { SavedDataset } from '../data/types';
 import { UserError } from './jobs-types';
+import { checkGrouping } from './grouping';
 import { analyzeFile, compile } from './prepare';
 import { toolchain, type Analysis } from './toolchain';
 import type { DatasetLike, ModelLike } from './types';
@@ -37,6 +38,8 @@ export async function loadRun(ref: string, workspaceRoot?: string, note: (m: str
     throw new UserError(`${info.dir}/vocab.json: ${(e as Error).message}`);
   }
   const model = compile(analysis, { ...settings.dims, ...dataset.dims }, settings.file);
+  // As training decided: a model whose weights depend on the width was trained at the caps (its PyTorch export too).
+  checkGrouping(dataset, model);
   const ck = readLatestCheckpoint(info.dir);
   if (!ck) throw new UserError(`run ${info.dir} has no checkpoint yet (it stopped before its first checkpoint); resume it with \`unroll train --resume ${info.experiment}/${info.runId}\`, or train the experiment`);
   const weights: LoadedRun['weights'] = {};

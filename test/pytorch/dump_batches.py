@@ -25,4 +25,5 @@ for i, (batch, mask, tokens) in enumerate(d.valid_batches()):
         out[f'valid/{i}/#mask'] = mask
     out[f'valid/{i}/#tokens'] = [float(tokens)]
 out['#steps'] = [float(d.steps_per_epoch())]
+out['#smallest'] = [float(d.smallest_batch())]
 run_format.write_checkpoint(sys.argv[2], out, 0, 0)

@@ -9,6 +9,9 @@ What each source gives (rows of one split; data.py draws the batches):
   have a target;
 - classify: max_len ids padded and cut at the front, the label's index, the mask on real tokens;
 - pairs: the source padded at the front; y the target then </s>, y_in <s> then the target;
+  classify and pairs rows are stored at the caps (max_len; src, tgt) with each row's length along each
+  padded dimension and the widths (engine/data/lengths.ts), for data.py to batch them by length unless
+  data.json says "grouped": false (a model whose weights depend on the width);
 - series: windows of the numeric columns, y the same rows `horizon` later.
 Tokens the vocabulary lacks read as <unk>; a vocabulary without <unk> (characters) refuses them, naming
 the line.
@@ -145,7 +148,7 @@ def load(meta, saved, path, shown=None):
             out = series_rows(s, saved['columns'], lines, shown)
         else:
             rows = table_rows(shown, [s['textCol'], s['labelCol']] if source == 'classify' else [s['sourceCol'], s['targetCol']], lines)
-            out = (classify_rows if source == 'classify' else pairs_rows)(s, vocab, saved, rows, meta['seed'], shown)
+            out = (classify_rows if source == 'classify' else pairs_rows)(s, vocab, saved, rows, meta['seed'], shown, meta.get('grouped', True))
     except DataError as e:
         if read['invalid']:  # a byte that is not UTF-8 is the likelier cause (it reads as U+FFFD)
             e.fix = f'{read["invalid"]}: convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)'
@@ -235,24 +238,30 @@ def cell(row, col, file, what):
     return v
 
 
-def classify_rows(s, vocab, saved, rows, seed, file):
+def classify_rows(s, vocab, saved, rows, seed, file, grouped=True):
     labels = {l: i for i, l in enumerate(saved['labels'])}
     T, pad = s['maxLen'], vocab.pad
-    xs, masks, ys = [], [], []
+    xs, masks, ys, lens = [], [], [], []
     for r in rows:
         label = js_trim(cell(r, s['labelCol'], file, 'label'))
         if label not in labels:
             raise DataError(file, f'the label "{label}" is not one the model has ({", ".join(saved["labels"])})', r['line'], fix='train a new model for new classes: export again from this data')
-        x, m = pad_front(vocab.ids(field_tokens(r['cells'].get(s['textCol'], ''), s['tokens'], True), r['line']), T, pad)
+        ids = vocab.ids(field_tokens(r['cells'].get(s['textCol'], ''), s['tokens'], True), r['line'])
+        x, m = pad_front(ids, T, pad)
         xs.append(x), masks.append(m), ys.append(labels[label])
+        # A row's width: its real tokens (at least one: an empty text still has a step for last()), cut at max_len.
+        lens.append(max(1, min(len(ids), T)))
+    lengths = {'time': lens} if grouped else None
     return table_splits(s, seed, lambda idx: {'x': torch.tensor([xs[i] for i in idx], dtype=torch.long).view(-1, T), 'y': torch.tensor([ys[i] for i in idx], dtype=torch.long),
-                                             '#mask': torch.tensor([masks[i] for i in idx]).view(-1, T), '#tokens': torch.ones(len(idx))}, len(rows))
+                                             '#mask': torch.tensor([masks[i] for i in idx]).view(-1, T), '#tokens': torch.ones(len(idx))}, len(rows),
+                        lengths, {'x': {'dim': 'time', 'pad': 'front'}, 'mask': {'dim': 'time', 'pad': 'front'}})
 
 
-def pairs_rows(s, vocab, saved, rows, seed, file):
+def pairs_rows(s, vocab, saved, rows, seed, file, grouped=True):
     src, tgt = saved['dims']['src'], saved['dims']['tgt']
     pad, bos, eos = vocab.pad, vocab.bos, vocab.eos
     out = {k: [] for k in ('x', 'y', 'y_in', 'mask/tgt', '#mask', '#tokens')}
+    lens = {'src': [], 'tgt': []}
     for r in rows:
         x = vocab.ids(field_tokens(cell(r, s['sourceCol'], file, 'source'), s['tokens'], False), r['line'])
         y = vocab.ids(field_tokens(cell(r, s['targetCol'], file, 'target'), s['targetTokens'], False), r['line'])[:tgt - 1]
@@ -261,18 +270,54 @@ def pairs_rows(s, vocab, saved, rows, seed, file):
         for k, v in (('x', xp), ('#mask', m), ('y', y + [eos] + [pad] * (tgt - n - 1)), ('y_in', [bos] + y + [pad] * (tgt - n - 1)),
                      ('mask/tgt', [1.0] * (n + 1) + [0.0] * (tgt - n - 1)), ('#tokens', n + 1.0)):
             out[k].append(v)
+        # Widths: the source's real tokens; the target's tokens and </s>.
+        lens['src'].append(max(1, min(len(x), src)))
+        lens['tgt'].append(n + 1)
 
     def make(idx):
         pick = {k: [v[i] for i in idx] for k, v in out.items()}
         width = {'x': src, '#mask': src, 'y': tgt, 'y_in': tgt, 'mask/tgt': tgt}
         t = {k: torch.tensor(pick[k], dtype=torch.long if k in ('x', 'y', 'y_in') else torch.float32).view(len(idx), w) for k, w in width.items()}
         return dict(t, **{'#tokens': torch.tensor(pick['#tokens'], dtype=torch.float32)})
-    return table_splits(s, seed, make, len(rows))
+    return table_splits(s, seed, make, len(rows), lens if grouped else None, {
+        'x': {'dim': 'src', 'pad': 'front'}, 'mask': {'dim': 'src', 'pad': 'front'},
+        'y': {'dim': 'tgt', 'pad': 'back'}, 'y_in': {'dim': 'tgt', 'pad': 'back'}, 'mask/tgt': {'dim': 'tgt', 'pad': 'back'}})
 
 
-def table_splits(s, seed, make, n):
+def table_splits(s, seed, make, n, lengths=None, tensors=None):
+    """The two splits, and the plan: shuffled, grouped by length when `lengths` (each row's length along each
+    padded dimension) is given, as ExportRows.lengths says (`tensors`: which tensor is cut along which
+    dimension, and from which side)."""
     train, valid = split(n, s['valid'], seed)
-    return {'plan': 'shuffled', 'batch': s['batch']}, make(train), make(valid)
+    plan = {'plan': 'shuffled', 'batch': s['batch']}
+    if lengths is not None:
+        plan['lengths'] = length_plan(lengths, train, valid, s['batch'], tensors)
+    return plan, make(train), make(valid)
+
+
+# engine/data/lengths.ts: one padded dimension (classify) gets up to 8 widths, two (pairs) up to 4 each; batches
+# are sorted by length in pools of 100.
+MAX_WIDTHS = {1: 8, 2: 4}
+POOL_BATCHES = 100
+
+
+def quantile_widths(lengths, count, longest):
+    """The lengths at the quantiles k/count (k = 1..count), and `longest`, deduplicated, ascending."""
+    s = sorted(lengths)
+    out = {longest}
+    if s:
+        for k in range(1, count + 1):
+            out.add(s[math.ceil(k * len(s) / count) - 1])
+    return sorted(out)
+
+
+def length_plan(lengths, train, valid, batch, tensors):
+    """ExportRows.lengths of the rows `train` and `valid` (row numbers of the file): the widths come from the
+    training rows' lengths (at most one per two batches of an epoch); the longest row of both splits is one."""
+    count = min(MAX_WIDTHS.get(len(lengths), 4), max(1, math.floor(len(train) / batch / 2)))
+    widths = {d: quantile_widths([ln[i] for i in train], count, max([1] + [ln[i] for i in train + valid])) for d, ln in lengths.items()}
+    return {'pool': POOL_BATCHES, 'widths': widths, 'tensors': tensors,
+            'train': {d: [ln[i] for i in train] for d, ln in lengths.items()}, 'valid': {d: [ln[i] for i in valid] for d, ln in lengths.items()}}
 
 
 def js_number(cell):
