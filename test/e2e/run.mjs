@@ -224,7 +224,13 @@ function writeTrainExamples(ws) {
   const long = edit(edit(short, /^experiment arithmetic\b/m, 'experiment arithmetic_stop'), /\bepochs = \d+/, `epochs = ${STOP_EPOCHS}`);
   writeFileSync(join(ws, STOP_FILE), long);
   cpSync(join(ROOT, 'test/e2e/fixtures', ATTEND_FILE), join(ws, ATTEND_FILE));
+  cpSync(join(ROOT, 'test/e2e/fixtures', GROUPED_FILE), join(ws, GROUPED_FILE));
+  mkdirSync(join(ws, 'data'), { recursive: true });
+  cpSync(join(ROOT, 'examples/data/reviews.csv'), join(ws, 'data/reviews.csv'));
 }
+
+// A classifier whose batches are grouped by length: the editor shows the width that varied as a range.
+const GROUPED_FILE = 'grouped.rnn';
 
 // An attention model trained in the editor: its weights get a runtime shape the editor shows, like any tensor.
 const ATTEND_FILE = 'attend.rnn';
@@ -589,6 +595,22 @@ async function drive(url, ws, data, info) {
     if (noSideBar) await tryCommand(page, 'View: Toggle Primary Side Bar Visibility');
     if (maximised) await tryCommand(page, 'View: Toggle Maximize Editor Group');
     pass('an attention model trained in the editor shows its weights\' shape as it ran', `${relative(info.ws, attendRun)}: ${ranLine.trim().replace(/\s+/g, ' ').slice(0, 160)}`);
+
+    // Batches grouped by length: the lstm line of grouped.rnn shows max_len's 60 and the range that ran.
+    await page.keyboard.press('Control+1').catch(() => {});
+    await openFile(page, GROUPED_FILE);
+    await runCommand(page, 'Unroll: Train Experiment');
+    const groupedRun = await poll(() => runDirs(info.ws, 'grouped').find((d) => readJson(join(d, 'checkpoint.json'))?.epoch === 1), 'the grouped.rnn run to complete its epoch (checkpoint.json with epoch 1)');
+    await page.keyboard.press('Control+1').catch(() => {});
+    await openFile(page, GROUPED_FILE);
+    const rangeLine = await poll(async () => (await viewText(page)).split('\n').find((l) => /h, _ = lstm/.test(l) && /\[batch 20, time 60, 16\].*ran: \[batch 20, time \d+\.\.\d+, 16\]/.test(l)),
+      'the inlay hints "[batch 20, time 60, 16]" and "ran: [batch 20, time A..B, 16]" on the lstm line of grouped.rnn')
+      .catch(async (e) => fail(`${e.message}; the editor shows:\n${(await viewText(page)).slice(0, 1500)}`));
+    const max2 = await tryCommand(page, 'View: Toggle Maximize Editor Group');
+    await page.waitForTimeout(500);
+    await shot(page, 'train-grouped-ran');
+    if (max2) await tryCommand(page, 'View: Toggle Maximize Editor Group');
+    pass('a classifier trained in the editor shows the width its batches took as a range', `${relative(info.ws, groupedRun)}: ${rangeLine.trim().replace(/\s+/g, ' ').slice(0, 160)}`);
 
     // PyTorch: "Unroll: Train with PyTorch (torchrun)..." on attend.rnn with 2 processes exports it, runs its
     // train.py under torchrun in a terminal, and the loss panel follows the run rank 0 writes. Needs python3
