@@ -12,7 +12,7 @@ export function pytorchReadme(r: ReadmeInput): string {
   const batch = r.inputs.map((n) => `'${n}': ${n}`).join(', ');
   const rows = [
     ['model.py', `\`${r.className}\`, an \`nn.Module\`: one line of \`forward\` per statement of the experiment, its shape as a comment`],
-    ['layers.py', 'what the model needs beside `torch.nn`: recurrent layers over padded batches (a padded step keeps the state), `last` and reductions over real steps, attention'],
+    ['layers.py', 'what the model needs beside `torch.nn`: recurrent layers over padded batches (a padded step keeps the state; see below), `last` and reductions over real steps, attention'],
     ...(r.hasStep ? [['step.py', 'the loss, the optimizer and one training step, as the engine takes them']] : []),
     ...(r.hasTrain ? [
       ['train.py', 'training in one process or many (`torchrun`), writing an Unroll run'],
@@ -89,6 +89,14 @@ with torch.no_grad():
 
 \`out\` holds every named tensor of the model block. Token ids are the ones in \`vocab.json\`; \`tokenizer.json\`
 says how text becomes them and how rows are padded (then pass \`mask=\`, 1 on real steps; without it every step
-is real).${r.carryState ? '\n\nThe experiment has `carry_state = true`: with `m.carried = {}` each recurrent layer starts from the state it\nended the previous batch with (train.py does this; validation starts every batch from zeros, as the engine).' : ''}
+is real).
+
+A recurrent layer over padded rows runs \`nn.LSTM\`/\`GRU\`/\`RNN\` itself, cuDNN's fused kernel on a GPU: the rows are
+packed (\`pack_padded_sequence\`; rows padded at the front are moved to the left first and back after), and each
+padded step gets the state the engine gives it (a padded step keeps the state). \`layers.py\` steps a layer in a
+Python loop, one time step at a time, only where packing cannot say what the engine does: when \`m.noise\` is set
+(the tests draw the engine's dropout masks with it) in training and the layer has dropout between layers, and for
+a mask with more than one run of real steps in a row (the data never makes one: rows are padded at the front or
+at the back).${r.carryState ? '\n\nThe experiment has `carry_state = true`: with `m.carried = {}` each recurrent layer starts from the state it\nended the previous batch with (train.py does this; validation starts every batch from zeros, as the engine).' : ''}
 ${train}`;
 }

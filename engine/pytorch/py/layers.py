@@ -1,7 +1,8 @@
 """What the generated model.py uses beside torch.nn: the engine's semantics where plain PyTorch has none.
 
 - recurrent(): nn.LSTM/GRU/RNN over a padded batch, where a padded step keeps the state (the engine's rule,
-  so the final state and last() are each row's last real step, front or back padding alike);
+  so the final state and last() are each row's last real step, front or back padding alike), run over the
+  packed rows (pack_padded_sequence: the fused kernels, cuDNN on a GPU);
 - last_step(), masked_mean/max/sum(): over the real steps only;
 - dropout(): inverted dropout, with optional given noise (tests draw the engine's masks);
 - Attention: dot, general (Luong) and additive (Bahdanau) scores; padded source steps get no weight.
@@ -42,10 +43,15 @@ def _state(h, c, directions):
 
 
 def recurrent(module, x, mask=None, init=None, noise=None):
-    """Runs an nn.LSTM/GRU/RNN (batch_first) with the engine's semantics.
+    """Runs an nn.LSTM/GRU/RNN (batch_first) with the engine's semantics: a padded step keeps the state.
 
-    Without a mask or test noise this is the module itself (cuDNN's fused kernel on a GPU). With a mask, each
-    layer and direction is stepped here, a padded step keeping the previous state.
+    Without a mask this is the module itself; with one, the module runs over the packed rows (_packed). Either
+    way it is PyTorch's fused kernel (cuDNN on a GPU). The module is stepped here in Python (_stepped), one
+    layer, direction and step at a time, only where packing cannot say what the engine does:
+    - given dropout noise (tests: the engine's masks) in training, with dropout between layers: nn.LSTM
+      draws its own masks there, masked or not;
+    - a mask with more than one run of real steps in a row (the data's batches never have one: rows are
+      padded at the front or at the back), or a batch of no rows.
     """
     lstm = isinstance(module, nn.LSTM)
     directions = 2 if module.bidirectional else 1
@@ -53,15 +59,83 @@ def recurrent(module, x, mask=None, init=None, noise=None):
     if init is not None:
         h0 = init[0]
         c0 = init[1] if lstm and len(init) > 1 else None
-    if mask is None and (noise is None or module.dropout == 0 or not module.training):
-        hx = None if h0 is None else ((h0, c0) if lstm else h0)
-        out, hn = module(x, hx)
-        h, c = (hn if lstm else (hn, None))
-        return out, _state(h, c, directions)
-    return _stepped(module, x, mask, h0, c0, noise, lstm, directions)
+    if noise is not None and module.training and module.dropout > 0 and module.num_layers > 1:
+        return _stepped(module, x, mask, h0, c0, noise, lstm, directions)
+    if mask is None:
+        return _run(module, x, h0, c0, lstm, directions)
+    packed = _packed(module, x, mask, h0, c0, lstm, directions)
+    return packed if packed is not None else _stepped(module, x, mask, h0, c0, noise, lstm, directions)
+
+
+def _run(module, x, h0, c0, lstm, directions):
+    """The module itself on x (a tensor or a PackedSequence)."""
+    hx = None
+    if h0 is not None:
+        hx = (h0, c0 if c0 is not None else torch.zeros_like(h0)) if lstm else h0
+    out, hn = module(x, hx)
+    h, c = (hn if lstm else (hn, None))
+    return out, _state(h, c, directions)
+
+
+def _packed(module, x, mask, h0, c0, lstm, directions):
+    """The module over each row's real steps, packed (pack_padded_sequence); None where a row's real steps
+    are not one run. A row padded at the front is moved to the left first and its outputs moved back."""
+    B, T, F = x.shape
+    if B == 0:
+        return None
+    real = mask > 0
+    steps = torch.arange(T, device=mask.device)
+    length = real.sum(dim=1)
+    start = (real.cumsum(dim=1) == 0).sum(dim=1)  # padded steps before the first real one
+    end = start + length
+    one_run = (((steps >= start[:, None]) & (steps < end[:, None])) == real).all()
+    # One transfer: pack_padded_sequence takes the lengths on the CPU.
+    host = torch.cat([length, start, one_run.long().view(1)]).cpu()
+    if not bool(host[-1]):
+        return None
+    lengths, starts = host[:B], host[B:2 * B]
+    if bool((lengths == T).all()):
+        return _run(module, x, h0, c0, lstm, directions)
+    front = bool(starts.any())
+    if front:
+        at = (start[:, None] + steps).clamp(max=T - 1)  # the row's real steps first
+        x = x.gather(1, at[:, :, None].expand(B, T, F))
+    # A row of no real step runs one step here (pack_padded_sequence needs a length >= 1) whose results
+    # _filled replaces: its state stays the initial one, as the engine's.
+    seq = nn.utils.rnn.pack_padded_sequence(x, lengths.clamp(min=1), batch_first=True, enforce_sorted=False)
+    out, state = _run(module, seq, h0, c0, lstm, directions)
+    out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=T)
+    if front:
+        back = (steps - start[:, None]).clamp(min=0)
+        out = out.gather(1, back[:, :, None].expand(B, T, out.shape[2]))
+    return _filled(module, out, state, steps, start, end, h0, c0, directions, bool((lengths == 0).any()))
+
+
+def _filled(module, out, state, steps, start, end, h0, c0, directions, empty_rows=False):
+    """What the engine gives at padded steps, where a padded step keeps the state. Forward: the initial state
+    before a row's real steps, its final state after them; reverse (which starts at the row's last real
+    step): its initial state after them, its final state before them. Only the top layer's reach `out`; a
+    lower layer's padded steps feed nothing (the next layer keeps its state there)."""
+    h = state[0]
+    if empty_rows:  # rows of no real step: every layer and direction keeps its initial state
+        empty = (end == start)[None, :, None]
+        h = torch.where(empty, h0 if h0 is not None else torch.zeros_like(h), h)
+        if len(state) > 1:
+            state = _state(h, torch.where(empty, c0 if c0 is not None else torch.zeros_like(h), state[1]), directions)
+        else:
+            state = _state(h, None, directions)
+    top = (module.num_layers - 1) * directions
+    init = [h0[top + d] if h0 is not None else torch.zeros_like(h[top]) for d in range(directions)]
+    before = [init[0]] + ([h[top + 1]] if directions == 2 else [])
+    after = [h[top]] + ([init[1]] if directions == 2 else [])
+    out = torch.where((steps < start[:, None])[:, :, None], torch.cat(before, dim=1)[:, None], out)
+    out = torch.where((steps >= end[:, None])[:, :, None], torch.cat(after, dim=1)[:, None], out)
+    return out, state
 
 
 def _stepped(module, x, mask, h0, c0, noise, lstm, directions):
+    """The engine's rule, one layer, direction and step at a time in Python: only what packing cannot say
+    (recurrent's docstring lists it); the reference the packed path is tested against."""
     B, T, _ = x.shape
     H = module.hidden_size
     hs, cs = [], []
