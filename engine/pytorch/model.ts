@@ -258,7 +258,9 @@ class Gen {
     if (stateName) this.env.set(stateName, state);
     if (!seqName.includes('#')) this.outputs.push(seqName);
     const stOut = carried && stVar === '_' ? this.varOf(`${name}#state`) : stVar;
-    this.body.push(`${seqVar}, ${stOut} = layers.recurrent(${mod}, ${a.code}, ${this.maskFor(a.t)}, ${init}, self.noise)  # ${this.shapeComment(out)}`);
+    // No state read: the masked CPU training path skips computing it (layers.recurrent's `state`).
+    const noState = stOut === '_' ? ', state=False' : '';
+    this.body.push(`${seqVar}, ${stOut} = layers.recurrent(${mod}, ${a.code}, ${this.maskFor(a.t)}, ${init}, self.noise${noState})  # ${this.shapeComment(out)}`);
     if (carried) this.body.push(`if self.carried is not None:`, `    self.carried[${JSON.stringify(name)}] = layers.detached(${stOut})`);
     this.assertShape(seqVar, out);
   }

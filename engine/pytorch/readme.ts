@@ -93,7 +93,11 @@ is real).
 
 A recurrent layer over padded rows runs \`nn.LSTM\`/\`GRU\`/\`RNN\` itself, cuDNN's fused kernel on a GPU: the rows are
 packed (\`pack_padded_sequence\`; rows padded at the front are moved to the left first and back after), and each
-padded step gets the state the engine gives it (a padded step keeps the state). \`layers.py\` steps a layer in a
+padded step gets the state the engine gives it (a padded step keeps the state). Training on a CPU, a layer in one
+direction runs unpacked over the rows moved to the left instead (PyTorch's CPU backward through a packed output
+costs a full-size zero tensor per time step), and packed once more only when the model reads its final state.
+\`data.py\` batches rows of similar lengths together, as the engine does, so little of a batch is padding.
+\`layers.py\` steps a layer in a
 Python loop, one time step at a time, only where packing cannot say what the engine does: when \`m.noise\` is set
 (the tests draw the engine's dropout masks with it) in training and the layer has dropout between layers, and for
 a mask with more than one run of real steps in a row (the data never makes one: rows are padded at the front or

@@ -40,9 +40,11 @@ def module(cell, num_layers, bidirectional, nonlinearity='tanh'):
     return cell(F, H, num_layers=num_layers, batch_first=True, bidirectional=bidirectional, **kw)
 
 
-def run(m, mask, with_init, path):
+def run(m, mask, with_init, path, with_state=True):
     """Output, state and gradients of one weighted sum of everything recurrent returns, by `path`:
-    'packed' (layers.recurrent, with _stepped made to raise) or 'stepped' (the reference)."""
+    'packed' (layers.recurrent over packed rows, with _stepped made to raise), 'aligned' (layers.recurrent's
+    CPU training path for one direction: rows moved to the left), 'aligned, no state' (the same when the
+    caller reads no state: only the output counts) or 'stepped' (the reference)."""
     torch.manual_seed(2)
     x = torch.randn(B, T, F, requires_grad=True)
     D = 2 if m.bidirectional else 1
@@ -52,12 +54,20 @@ def run(m, mask, with_init, path):
     if with_init:
         init = layers._state(torch.randn(L, B, H).requires_grad_(), torch.randn(L, B, H).requires_grad_() if lstm else None, D)
     wo, wh, wc = torch.randn(B, T, D * H), torch.randn(L, B, H), torch.randn(L, B, H)
+    if not with_state:
+        wh, wc = wh * 0, wc * 0
     m.zero_grad()
+    no_state = path == 'aligned, no state'
     if path == 'stepped':
         h0, c0 = (init[0], init[1] if lstm else None) if init is not None else (None, None)
         out, st = STEPPED(m, x, mask, h0, c0, None, lstm, D)
     else:
-        out, st = layers.recurrent(m, x, mask, init, None)
+        layers.ALIGN_ON_CPU = path.startswith('aligned')
+        out, st = layers.recurrent(m, x, mask, init, None, state=not no_state)
+        layers.ALIGN_ON_CPU = True
+    if no_state:
+        assert st is None
+        st = [torch.zeros(L, B, H)] * 2
     loss = (out * wo).sum() + (st[0] * wh).sum() + ((st[1] * wc).sum() if lstm else 0)
     loss.backward()
     grads = {n: p.grad.clone() for n, p in m.named_parameters()}
@@ -78,9 +88,11 @@ def rel(a, b):
     return diff(a, b) / max(1.0, b.abs().max().item())
 
 
-def compare(m, mask, with_init):
+def compare(m, mask, with_init, path='packed'):
+    if path == 'aligned, no state':
+        return compare_outputs(m, mask, with_init)
     want = run(m, mask, with_init, 'stepped')
-    got = run(m, mask, with_init, 'packed')
+    got = run(m, mask, with_init, path)
     r = {'out': diff(got[0], want[0]), 'h_n': diff(got[1][0], want[1][0]), 'grad': max(rel(got[2][k], want[2][k]) for k in want[2])}
     if len(want[1]) > 1:
         r['c_n'] = diff(got[1][1], want[1][1])
@@ -88,11 +100,18 @@ def compare(m, mask, with_init):
     return r
 
 
+def compare_outputs(m, mask, with_init):
+    """The output alone (the caller reads no state): the loss without the state's terms, aligned against stepped."""
+    want = run(m, mask, with_init, 'stepped', with_state=False)
+    got = run(m, mask, with_init, 'aligned, no state', with_state=False)
+    return {'out': diff(got[0], want[0]), 'h_n': 0.0, 'c_n': 0.0, 'grad': max(rel(got[2][k], want[2][k]) for k in want[2]), 'grads compared': len(want[2])}
+
+
 def refuse(*a, **k):
     raise AssertionError('_stepped was called')
 
 
-report = {'cases': {}, 'wrong fills': {}, 'paths': {}}
+report = {'cases': {}, 'aligned': {}, 'wrong fills': {}, 'paths': {}}
 layers._stepped = refuse
 for cell in (nn.LSTM, nn.GRU, nn.RNN):
     for num_layers in (1, 2):
@@ -102,6 +121,9 @@ for cell in (nn.LSTM, nn.GRU, nn.RNN):
                     m = module(cell, num_layers, bi).eval()
                     name = f'{cell.__name__} layers={num_layers}{" bidirectional" if bi else ""}{" init" if with_init else ""} {pad}'
                     report['cases'][name] = compare(m, mask, with_init)
+                    if not bi:
+                        report['aligned'][name] = compare(m, mask, with_init, 'aligned')
+                        report['aligned'][f'{name}, no state'] = compare(m, mask, with_init, 'aligned, no state')
 # relu rnn; a 2-layer lstm with dropout in eval mode (inactive: packed).
 report['cases']['RNN relu layers=2 bidirectional init mixed'] = compare(module(nn.RNN, 2, True, 'relu').eval(), masks()['mixed'], True)
 m = nn.LSTM(F, H, num_layers=2, batch_first=True, bidirectional=True, dropout=0.5).eval()
@@ -139,15 +161,27 @@ for wrong, fill in (('zeros', zero_fill), ('before and after swapped', swapped_f
     report['wrong fills'][wrong] = compare(m, masks()['mixed'], True)
 layers._filled = FILLED
 
-# Training mode: without noise, dropout between layers is nn.LSTM's own (packed, _stepped still raises);
-# with the engine's noise and no dropout between layers, packed too; noise with dropout: stepped.
+# CPU training in one direction, no state read: the module runs once over the rows moved left, never packed.
+PACKED = layers._packed
+layers._packed = lambda *a: (_ for _ in ()).throw(AssertionError('_packed was called'))
+try:
+    m = nn.LSTM(F, H, num_layers=2, batch_first=True, dropout=0.5).train()
+    out, st = layers.recurrent(m, torch.randn(B, T, F), masks()['front'], None, None, state=False)
+    out.sum().backward()
+    report['paths']['train on the CPU, one direction, no state read'] = 'aligned' if st is None else 'a state came back'
+except AssertionError as e:
+    report['paths']['train on the CPU, one direction, no state read'] = str(e)
+layers._packed = PACKED
+
+# Training mode: without noise, dropout between layers is nn.LSTM's own (a fused kernel, _stepped still
+# raises); with the engine's noise and no dropout between layers, fused too; noise with dropout: stepped.
 torch.manual_seed(3)
 x = torch.randn(B, T, F)
 try:
     m = nn.LSTM(F, H, num_layers=2, batch_first=True, dropout=0.5).train()
     out, _ = layers.recurrent(m, x, masks()['mixed'], None, None)
     out.sum().backward()
-    report['paths']['train, dropout, no noise'] = 'packed'
+    report['paths']['train, dropout, no noise'] = 'fused'
 except AssertionError as e:
     report['paths']['train, dropout, no noise'] = str(e)
 calls = []
@@ -162,7 +196,7 @@ for name, m in (('train, noise, no dropout', nn.GRU(F, H, num_layers=2, batch_fi
                 ('train, noise, dropout in one layer (none between layers)', nn.LSTM(F, H, batch_first=True, dropout=0.5).train())):
     try:
         layers.recurrent(m, x, masks()['front'], None, noise)
-        report['paths'][name] = 'packed'
+        report['paths'][name] = 'fused'
     except AssertionError as e:
         report['paths'][name] = str(e)
 layers._stepped = STEPPED
@@ -172,7 +206,7 @@ holes[0, 4] = 0
 stepped = []
 layers._stepped = lambda *a: stepped.append(1) or STEPPED(*a)
 report['cases']['LSTM layers=2 bidirectional init, a row with two runs of real steps'] = compare(module(nn.LSTM, 2, True).eval(), holes, True)
-report['paths']['a row with two runs of real steps'] = 'stepped' if stepped else 'packed'
+report['paths']['a row with two runs of real steps'] = 'stepped' if stepped else 'fused'
 layers._stepped = STEPPED
 m = nn.LSTM(F, H, num_layers=2, batch_first=True, dropout=0.5).train()
 layers.recurrent(m, x, masks()['back'], None, noise)

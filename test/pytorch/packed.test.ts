@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { PYTHON, pyflakes, SKIP } from './python';
 
 interface Diffs { out: number; h_n: number; c_n?: number; grad: number; 'grads compared': number }
-interface Report { cases: Record<string, Diffs>; 'wrong fills': Record<string, Diffs>; paths: Record<string, string> }
+interface Report { cases: Record<string, Diffs>; aligned: Record<string, Diffs>; 'wrong fills': Record<string, Diffs>; paths: Record<string, string> }
 
 const PY = join(__dirname, '..', '..', 'engine', 'pytorch', 'py');
 
@@ -43,17 +43,29 @@ describe('layers.recurrent packs masked batches', { skip: SKIP }, () => {
     }
   });
 
+  it('CPU training in one direction (rows moved left, the module over the whole width) equals stepped within 1e-5, with and without the state read', () => {
+    const { aligned } = run();
+    for (const want of ['LSTM layers=2 init front', 'GRU layers=1 back', 'RNN layers=2 init mixed', 'LSTM layers=1 mixed, no state']) {
+      assert.ok(want in aligned, `case ${want} ran`);
+    }
+    for (const [name, d] of Object.entries(aligned)) {
+      for (const k of ['out', 'h_n', 'grad'] as const) assert.ok(d[k] <= 1e-5, `${name}: ${k} differs by ${d[k]}`);
+      if (name.startsWith('LSTM')) assert.ok((d.c_n ?? 1) <= 1e-5, `${name}: c_n differs by ${d.c_n}`);
+    }
+  });
+
   it('a wrong padded-step fill is seen: zeros, before and after swapped, the reverse direction filled as the forward one', () => {
     const wrong = run()['wrong fills'];
     assert.deepEqual(Object.keys(wrong).sort(), ['before and after swapped', 'reverse filled as forward', 'zeros']);
     for (const [name, d] of Object.entries(wrong)) assert.ok(d.out > 1e-2 && d.grad > 1e-2, `${name}: differs by ${d.out} (gradients ${d.grad})`);
   });
 
-  it('training without noise runs packed (nn.LSTM\'s own dropout); only the engine\'s noise with dropout between layers, or a row with two runs of real steps, is stepped', () => {
+  it('training without noise runs a fused kernel (nn.LSTM\'s own dropout), on the CPU without packing when no state is read; only the engine\'s noise with dropout between layers, or a row with two runs of real steps, is stepped', () => {
     assert.deepEqual(run().paths, {
-      'train, dropout, no noise': 'packed',
-      'train, noise, no dropout': 'packed',
-      'train, noise, dropout in one layer (none between layers)': 'packed',
+      'train on the CPU, one direction, no state read': 'aligned',
+      'train, dropout, no noise': 'fused',
+      'train, noise, no dropout': 'fused',
+      'train, noise, dropout in one layer (none between layers)': 'fused',
       'a row with two runs of real steps': 'stepped',
       'train, noise, dropout between layers': 'stepped',
     });

@@ -42,12 +42,15 @@ def _state(h, c, directions):
     return s
 
 
-def recurrent(module, x, mask=None, init=None, noise=None):
+def recurrent(module, x, mask=None, init=None, noise=None, state=True):
     """Runs an nn.LSTM/GRU/RNN (batch_first) with the engine's semantics: a padded step keeps the state.
 
     Without a mask this is the module itself; with one, the module runs over the packed rows (_packed). Either
-    way it is PyTorch's fused kernel (cuDNN on a GPU). The module is stepped here in Python (_stepped), one
-    layer, direction and step at a time, only where packing cannot say what the engine does:
+    way it is PyTorch's fused kernel (cuDNN on a GPU). Training on the CPU in one direction runs the module over
+    the rows moved to the left instead (_aligned): PyTorch's CPU backward through a packed output costs a
+    full-size zero tensor per time step (20 s for a batch of 50 x 200 steps). `state`: whether the caller
+    reads the final state (False: None is returned for it). The module is stepped here in Python (_stepped),
+    one layer, direction and step at a time, only where packing cannot say what the engine does:
     - given dropout noise (tests: the engine's masks) in training, with dropout between layers: nn.LSTM
       draws its own masks there, masked or not;
     - a mask with more than one run of real steps in a row (the data's batches never have one: rows are
@@ -63,8 +66,59 @@ def recurrent(module, x, mask=None, init=None, noise=None):
         return _stepped(module, x, mask, h0, c0, noise, lstm, directions)
     if mask is None:
         return _run(module, x, h0, c0, lstm, directions)
+    if ALIGN_ON_CPU and directions == 1 and not x.is_cuda and torch.is_grad_enabled():
+        aligned = _aligned(module, x, mask, h0, c0, lstm, state)
+        if aligned is not None:
+            return aligned
     packed = _packed(module, x, mask, h0, c0, lstm, directions)
     return packed if packed is not None else _stepped(module, x, mask, h0, c0, noise, lstm, directions)
+
+
+# Tests turn it off to check the packed path on the CPU too.
+ALIGN_ON_CPU = True
+
+
+def _runs(mask):
+    """Each row's real steps as one run: (start, end, lengths and starts on the CPU), or None when a row has
+    more than one run of real steps."""
+    B, T = mask.shape
+    real = mask > 0
+    steps = torch.arange(T, device=mask.device)
+    length = real.sum(dim=1)
+    start = (real.cumsum(dim=1) == 0).sum(dim=1)  # padded steps before the first real one
+    end = start + length
+    one_run = (((steps >= start[:, None]) & (steps < end[:, None])) == real).all()
+    # One transfer: pack_padded_sequence takes the lengths on the CPU.
+    host = torch.cat([length, start, one_run.long().view(1)]).cpu()
+    if not bool(host[-1]):
+        return None
+    return steps, start, end, host[:B], host[B:2 * B]
+
+
+def _aligned(module, x, mask, h0, c0, lstm, state):
+    """One direction, every row's real steps moved to the left, the module run over the whole width: each
+    row's outputs at its real steps are exact (the padding comes after them); its final state is the output
+    at its last real step, and the padded steps are filled as _filled does. A state the caller reads (every
+    layer's, and an LSTM's c) comes from the packed run's (_packed), whose backward without an output
+    gradient is cheap. None where a row's real steps are not one run."""
+    B, T, F = x.shape
+    runs = _runs(mask) if B else None
+    if runs is None:
+        return None
+    steps, start, end, lengths, starts = runs
+    if bool((lengths == T).all()):
+        return _run(module, x, h0, c0, lstm, 1)
+    front = bool(starts.any())
+    left = x.gather(1, (start[:, None] + steps).clamp(max=T - 1)[:, :, None].expand(B, T, F)) if front else x
+    out, _ = _run(module, left, h0, c0, lstm, 1)
+    H = out.shape[2]
+    final = out.gather(1, (end - start - 1).clamp(min=0)[:, None, None].expand(B, 1, H))[:, 0]
+    if front:
+        out = out.gather(1, (steps - start[:, None]).clamp(min=0)[:, :, None].expand(B, T, H))
+    init = h0[-1] if h0 is not None else torch.zeros_like(final)
+    out = torch.where((steps < start[:, None])[:, :, None], init[:, None], out)
+    out = torch.where((steps >= end[:, None])[:, :, None], final[:, None], out)
+    return out, (_packed(module, x, mask, h0, c0, lstm, 1)[1] if state else None)
 
 
 def _run(module, x, h0, c0, lstm, directions):
@@ -81,19 +135,10 @@ def _packed(module, x, mask, h0, c0, lstm, directions):
     """The module over each row's real steps, packed (pack_padded_sequence); None where a row's real steps
     are not one run. A row padded at the front is moved to the left first and its outputs moved back."""
     B, T, F = x.shape
-    if B == 0:
+    runs = _runs(mask) if B else None
+    if runs is None:
         return None
-    real = mask > 0
-    steps = torch.arange(T, device=mask.device)
-    length = real.sum(dim=1)
-    start = (real.cumsum(dim=1) == 0).sum(dim=1)  # padded steps before the first real one
-    end = start + length
-    one_run = (((steps >= start[:, None]) & (steps < end[:, None])) == real).all()
-    # One transfer: pack_padded_sequence takes the lengths on the CPU.
-    host = torch.cat([length, start, one_run.long().view(1)]).cpu()
-    if not bool(host[-1]):
-        return None
-    lengths, starts = host[:B], host[B:2 * B]
+    steps, start, end, lengths, starts = runs
     if bool((lengths == T).all()):
         return _run(module, x, h0, c0, lstm, directions)
     front = bool(starts.any())
