@@ -7,8 +7,9 @@
 // (median 120). Prints ms/step (median after the first two steps), each against the reference, and the LSTM
 // work done per second on the rows' real tokens, and the mean step (a rare wide batch shows there); never
 // asserts on time. Python programs need python3 with torch.
-// Also: the compile cost of a full run of examples/sentiment.rnn (`sentiment`).
-// Usage: node --import tsx bench/varlen.bench.ts [short|long|sentiment ...] [--steps N] [--threads 1] [--skip engine,trainpy,reference,sorted]
+// Also: the compile cost of a full run of examples/sentiment.rnn (`sentiment`), and examples/spam.rnn (real email)
+// against the same model hand-written (`spam`).
+// Usage: node --import tsx bench/varlen.bench.ts [short|long|sentiment|spam ...] [--steps N] [--threads 1] [--skip engine,trainpy,reference,sorted]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -107,6 +108,21 @@ function sentimentCompile(dir: string, threads: number): void {
   console.log(`\nexamples/sentiment.rnn, a full run: ${wall.toFixed(1)} s; ${c ? `${c[1]} graphs compiled in ${c[2]} s (${((100 * Number(c[2])) / wall).toFixed(0)}% of the run)` : 'no compile line'}; valid accuracy ${acc?.[1] ?? '?'}`);
 }
 
+/** examples/spam.rnn (real email, 16% longer than its max_len 400) as shipped, against the same model in hand-written PyTorch. */
+function spam(dir: string, steps: number, threads: number, skip: Set<string>): void {
+  const work = path.join(dir, 'spam');
+  fs.mkdirSync(path.join(work, '.unroll'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'examples'), path.join(work, 'examples'), { recursive: true });
+  const csv = path.join(work, 'examples/data/spam.csv');
+  if (!fs.existsSync(csv)) { console.log('\nspam: examples/data/spam.csv is missing (npm install prepares it)'); return; }
+  console.log(`\nspam (examples/spam.rnn: embedding 64, LSTM 64, batch 32, max_len 400), ${steps} steps each`);
+  const ref = skip.has('reference') ? undefined : figures(JSON.parse(lastLine(run(PYTHON!, [path.join(ROOT, 'bench/varlen/reference.py'), csv, '--steps', String(steps), '--max-len', '400', '--batch', '32', '--model', '64,64,1,0'], work, threadsEnv(threads)).out)).ms, 0);
+  const eng = skip.has('engine') ? undefined : engine(work, 'examples/spam.rnn', steps, threads);
+  for (const [what, r] of [['hand-written PyTorch (pack_padded_sequence)', ref], ['unroll train', eng]] as const) {
+    if (r) console.log(`  ${what.padEnd(47)} ${r.ms.toFixed(0).padStart(6)} ms/step${ref ? ` (${(r.ms / ref.ms).toFixed(2)}x)` : ''}  mean ${r.mean.toFixed(0)}${ref ? ` (${(r.mean / ref.mean).toFixed(2)}x)` : ''}`);
+  }
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const opt = (k: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : undefined; };
@@ -120,8 +136,9 @@ function main(): void {
   fs.mkdirSync(path.join(dir, '.unroll'));
   console.log(`variable-length rows: sentiment model, batch ${BATCH}, max_len ${MAX_LEN}, ${threads} thread(s), ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}; torch ${torch.stdout.trim() || '-'}`);
   try {
-    const wanted = names.length ? names : ([...Object.keys(SETS), 'sentiment'] as string[]);
+    const wanted = names.length ? names : ([...Object.keys(SETS), 'sentiment', 'spam'] as string[]);
     if (wanted.includes('sentiment')) sentimentCompile(dir, threads);
+    if (wanted.includes('spam')) spam(dir, Number(opt('--steps') ?? 120), threads, skip);
     for (const name of wanted.filter((n): n is keyof typeof SETS => n in SETS)) {
       const set = SETS[name];
       const steps = Number(opt('--steps') ?? set.steps);

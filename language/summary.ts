@@ -36,6 +36,7 @@ export function formatSummary(a: Analysis): string {
   const mem = trainStepMemory(a);
   const data = a.data?.lengths;
   if (data) lines.push(`data ${a.data!.path ?? a.data!.source}: ${formatLengthReport(data)}`);
-  if (mem) lines.push(`training step memory: about ${formatBytes(mem.total)} (weights ${formatBytes(mem.weights)}, gradients and optimizer state ${formatBytes(mem.optimizer)}, activations of one batch ${formatBytes(mem.activations)})`);
+  const which = mem?.widest ? `the widest batch (${Object.entries(mem.widest).map(([d, n]) => `${d} ${n}`).join(', ')}; batches are grouped by length)` : 'one batch';
+  if (mem) lines.push(`training step memory: about ${formatBytes(mem.total)} (weights ${formatBytes(mem.weights)}, gradients and optimizer state ${formatBytes(mem.optimizer)}, activations of ${which} ${formatBytes(mem.activations)})`);
   return lines.join('\n');
 }

@@ -281,6 +281,8 @@ export interface LengthReport {
   cutBy?: string;
   dropped: number;
   droppedWhy?: string;
+  /** Kept rows with no token (a classifier reads one as a single padding step). */
+  empty?: number;
   /** Lengths as read, before any cut. */
   spread: LengthSpread;
   /** pairs: the target side. */

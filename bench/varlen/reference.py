@@ -7,7 +7,7 @@ pad_sequences and Unroll cut them.
 --sorted: batches of similar lengths, as torchtext's BucketIterator makes them (the shuffled rows sorted by
 length inside pools of 100 batches, the batches shuffled), the other thing a user who knows the trick writes.
 
-Usage: python3 reference.py DATA.csv --steps N [--sorted] [--max-len 200] [--batch 50] [--device cpu|cuda]
+Usage: python3 reference.py DATA.csv --steps N [--sorted] [--max-len 200] [--batch 50] [--model 400,256,2,0.5] [--device cpu|cuda]
 Prints one JSON line: the median ms/step after the first two steps, every step's ms, and the rows' real tokens.
 """
 import argparse
@@ -23,12 +23,12 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 
 
 class Sentiment(nn.Module):
-    def __init__(self, vocab):
+    def __init__(self, vocab, embed=400, hidden=256, layers=2, dropout=0.5):
         super().__init__()
-        self.embed = nn.Embedding(vocab, 400)
-        self.lstm = nn.LSTM(400, 256, num_layers=2, dropout=0.5, batch_first=True)
-        self.drop = nn.Dropout(0.5)
-        self.out = nn.Linear(256, 1)
+        self.embed = nn.Embedding(vocab, embed)
+        self.lstm = nn.LSTM(embed, hidden, num_layers=layers, dropout=dropout if layers > 1 else 0, batch_first=True)
+        self.drop = nn.Dropout(dropout)
+        self.out = nn.Linear(hidden, 1)
 
     def forward(self, x, lengths):
         packed = pack_padded_sequence(self.embed(x), lengths, batch_first=True, enforce_sorted=False)
@@ -66,12 +66,14 @@ def main():
     p.add_argument('--batch', type=int, default=50)
     p.add_argument('--device', default='cpu')
     p.add_argument('--sorted', action='store_true')
+    p.add_argument('--model', default='400,256,2,0.5', help='embed,hidden,layers,dropout (examples/spam.rnn: 64,64,1,0)')
     a = p.parse_args()
     torch.manual_seed(1)
     random.seed(1)
     rows, vocab = read(a.data, a.max_len)
     dev = torch.device(a.device)
-    model = Sentiment(vocab).to(dev)
+    e, h, n, d = a.model.split(',')
+    model = Sentiment(vocab, int(e), int(h), int(n), float(d)).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.BCELoss()
     ms, tokens = [], 0

@@ -36,7 +36,7 @@ export function dataNotes(dataset: DatasetLike, file?: string): string[] {
     const pct = (x: number) => `${Math.round(100 * x)}%`;
     out.push(
       `batches grouped by length: ${widths} (at most ${capsText(g.caps)}); padding ${pct(p.grouped)} of the steps, against ${pct(p.full)} at ${capsText(g.caps)}; ` +
-      'each width is compiled when first met (what that cost is said after the first epoch)',
+      'each width is compiled when first met (the cost is said after the first epoch, or at a stop before it)',
     );
   }
   return out;

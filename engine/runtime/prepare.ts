@@ -58,13 +58,16 @@ export function compile(a: Analysis, dims: Record<string, number>, file: string)
   }
 }
 
+/** The data argument that sets how long a batch's rows are. */
+const LENGTH_KEY: Record<string, string> = { classify: 'max_len', series: 'window', sine: 'seq_len', adding: 'length', pairs: 'the rows\' length', arithmetic: 'numbers' };
+
 /** Refuses, before any data is read, a training step that needs more memory than this machine has. */
 export function checkMemory(a: Analysis, file: string, total = os.totalmem()): void {
   const m = trainStepMemory(a);
   if (!m || m.total <= 0.9 * total) return;
   throw new UserError(
     `${path.basename(file)}: a training step needs about ${formatBytes(m.total)} (weights ${formatBytes(m.weights)}, gradients and optimizer state ${formatBytes(m.optimizer)}, ` +
-    `activations of one batch ${formatBytes(m.activations)}); this machine has ${formatBytes(total)}. Lower batch, seq_len or the layer sizes (unroll summary shows the estimate)`, file);
+    `activations of one batch ${formatBytes(m.activations)}); this machine has ${formatBytes(total)}. Lower batch, ${LENGTH_KEY[a.data?.source ?? ''] ?? 'seq_len'} or the layer sizes (unroll summary shows the estimate)`, file);
 }
 
 export interface Prepared {

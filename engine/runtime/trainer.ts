@@ -200,12 +200,17 @@ function epochLine(epoch: number, step: number, acc: MetricAccumulator, valid: M
   return line;
 }
 
-/** After a run's first epoch, when batches came in several shapes: what compiling them cost. */
-async function sayCompileTime(cache: SessionCache, o: TrainerOptions, epochSeconds: number): Promise<void> {
-  const c = await cache.compiled();
-  if (c.count <= 2) return;
-  const s = c.ms / 1000;
-  o.events.log({ runId: o.runId, level: 'info', message: `compiled ${c.count} graphs (one per batch shape, training and validation) in ${s.toFixed(1)} s, ${Math.round((100 * s) / Math.max(s, epochSeconds))}% of the first epoch` });
+/** What compiling the run's graphs cost, said once: after its first epoch or at a stop before then, when its
+ *  batches are grouped by length (the start of the run promised it) or came in more than two shapes. */
+function compileReporter(cache: SessionCache, o: TrainerOptions): (seconds: number) => Promise<void> {
+  let said = false;
+  return async (seconds) => {
+    const c = await cache.compiled();
+    if (said || (c.count <= 2 && !o.dataset.grouping?.grouped)) return;
+    said = true;
+    const s = c.ms / 1000;
+    o.events.log({ runId: o.runId, level: 'info', message: `compiled ${c.count} graph${c.count === 1 ? '' : 's'} (one per batch shape, training and validation) in ${s.toFixed(1)} s, ${Math.round((100 * s) / Math.max(s, seconds))}% of the time so far` });
+  };
 }
 
 /** The result of a run stopped by a NaN/inf loss: where its last good checkpoint is and what to change. */
@@ -276,6 +281,8 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
     // A resumed run already at its step limit has nothing to do (it must not take one more step).
     if (o.steps !== undefined && step >= o.steps) return { reason: 'steps', epoch: epochsDone, step, checkpoint: o.resumeCheckpoint, lastLoss };
     const firstEpoch = epochsDone + 1;
+    const sayCompileTime = compileReporter(cache, o);
+    const tStart = performance.now();
     for (let epoch = firstEpoch; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
       const acc = new MetricAccumulator(o.metrics, o.lossFn);
@@ -331,6 +338,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
             writer.append(eline);
             events.metrics({ ...eline, runId: o.runId });
           }
+          await sayCompileTime((performance.now() - tStart) / 1000);
           const tensors = await save(epoch - 1, inEpoch, { loss, validLoss });
           // A run that ends at its step limit gets its sample too (a language model's `sample` block).
           if (stepLimit && o.afterEpoch && !o.shouldStop()) await o.afterEpoch(epoch, tensors);
@@ -341,7 +349,7 @@ export async function train(o: TrainerOptions): Promise<TrainerResult> {
       }
       skip = 0;
       const line = epochLine(epoch, step, acc, await validate(epoch, step), t0, false);
-      if (epoch === firstEpoch) await sayCompileTime(cache, o, line.seconds);
+      if (epoch === firstEpoch) await sayCompileTime((performance.now() - tStart) / 1000);
       writer.append(line);
       events.metrics({ ...line, runId: o.runId });
       epochsDone = epoch;

@@ -4,7 +4,11 @@
 // gates, cell and hidden values at every step). An estimate for refusing what cannot fit, not a measure.
 import type { Analysis, Dim, Shape } from '../types';
 
-export interface MemoryEstimate { weights: number; optimizer: number; activations: number; total: number }
+export interface MemoryEstimate {
+  weights: number; optimizer: number; activations: number; total: number;
+  /** The widths the estimate took for dimensions narrower than their static size (a classifier's `time`). */
+  widest?: Record<string, number>;
+}
 
 const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
 
@@ -20,11 +24,21 @@ function slots(a: Analysis): number {
 
 const dimSize = (d: Dim) => d.size ?? (d.sizes?.length ? Math.max(...d.sizes) : undefined);
 
-function elements(s: Shape | undefined): number | undefined {
+/** A classifier's batches are grouped by length (engine/data/lengths.ts): `time` reaches the longest row the
+ *  file has, not max_len, once the file has been read. */
+function widestBatch(a: Analysis): Record<string, number> | undefined {
+  const l = a.data?.lengths;
+  const cap = a.dims.get('time')?.size;
+  if (a.data?.source !== 'classify' || !l || cap === undefined || l.spread.longest >= cap) return undefined;
+  return { time: Math.max(1, l.spread.longest) };
+}
+
+function elements(s: Shape | undefined, widest?: Record<string, number>): number | undefined {
   if (!s || !s.dims.length) return undefined;
   let n = 1;
   for (const d of s.dims) {
-    const k = dimSize(d);
+    const w = d.name !== undefined ? widest?.[d.name] : undefined;
+    const k = w !== undefined && d.size !== undefined ? Math.min(w, d.size) : dimSize(d);
     if (k === undefined) return undefined;
     n *= k;
   }
@@ -37,15 +51,16 @@ export function trainStepMemory(a: Analysis): MemoryEstimate | undefined {
   const weights = a.totalParams * 4;
   const optimizer = weights * (1 + slots(a)); // the gradients, then the optimizer's copies
   let floats = 0;
+  const widest = widestBatch(a);
   for (const s of a.summaries) {
-    const n = elements(s.shape);
+    const n = elements(s.shape, widest);
     if (n === undefined) return undefined;
     const st = s.state;
     // per step and layer: the gates, the cell, the hidden value, and as much again for their gradients
     floats += st ? n * (GATES[st.cell] + 3) * st.layers * 2 : n * 2;
   }
   const activations = floats * 4;
-  return { weights, optimizer, activations, total: weights + optimizer + activations };
+  return { weights, optimizer, activations, total: weights + optimizer + activations, ...(widest ? { widest } : {}) };
 }
 
 export function formatBytes(n: number): string {

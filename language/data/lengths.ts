@@ -46,6 +46,7 @@ export function formatLengthReport(r: LengthReport): string {
   const notes: string[] = [];
   if (r.cutBy) notes.push(`${r.cut ? count(r.cut, what) : 'none'} cut to ${r.cutBy}`);
   if (r.dropped) notes.push(`${count(r.dropped, what)} dropped (${r.droppedWhy ?? 'unusable'})`);
+  if (r.empty) notes.push(`${count(r.empty, what)} with no ${r.unit}, each read as one padding step`);
   const head = `${count(r.rows, what)} read, ${r.kept.toLocaleString('en-US')} kept${notes.length ? ` (${notes.join(', ')})` : ''}`;
   const spreads = [spreadText(r.spread, r.unit)];
   if (r.target) spreads.push(spreadText(r.target.spread, r.target.unit));

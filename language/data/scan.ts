@@ -183,7 +183,10 @@ function classifyScanner(s: ClassifySettings, file: string, opts: ScanOptions): 
       return {
         probe: {
           dims: { vocab: vocab.tokens.length, classes: sorted.length, batch: s.batch, time: s.maxLen }, info: { rows: reader.rows, distinct: counter.distinct },
-          lengths: { unit: unitOf(s.tokens), rows: lengths.rows, kept: lengths.rows, cut: lengths.over(s.maxLen), cutBy: `max_len = ${s.maxLen}`, dropped: 0, spread: lengths.spread() },
+          lengths: {
+            unit: unitOf(s.tokens), rows: lengths.rows, kept: lengths.rows, cut: lengths.over(s.maxLen), cutBy: `max_len = ${s.maxLen}`, dropped: 0,
+            ...(lengths.under(1) ? { empty: lengths.under(1) } : {}), spread: lengths.spread(),
+          },
         },
         vocab, labels: sorted,
         rows: opts.collect ? ((m) => rows.map((r) => ({ x: mapSeq(r.x, m), label: r.label, line: r.line })))(counter.codeMap(vocab)) : undefined,

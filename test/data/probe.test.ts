@@ -182,6 +182,8 @@ test('the probe says what the rows became: read, kept, cut by max_len, dropped, 
   const c = host.probe({ source: 'classify', path: csv, args: { max_len: 15 } })!.lengths!;
   assert.deepEqual(c, { unit: 'words', rows: 20, kept: 20, cut: 5, cutBy: 'max_len = 15', dropped: 0, spread: { median: 10, p95: 19, longest: 20 } });
   assert.equal(formatLengthReport(c), '20 rows read, 20 kept (5 rows cut to max_len = 15); words per row: median 10, 95th percentile 19, longest 20');
+  const empty = writeTemp(dir, 'lens-empty.csv', 'text,label\n"",a\nsome words,b\n"!!",a\n');
+  assert.equal(formatLengthReport(host.probe({ source: 'classify', path: empty, args: {} })!.lengths!), '3 rows read, 3 kept (none cut to max_len = 200, 2 rows with no words, each read as one padding step); words per row: median 0, 95th percentile 2, longest 2');
   const pairs = writeTemp(dir, 'lens-pairs.csv', 'source,target\nab,x\nabcd,x y z\nabc,x y\n');
   const p = host.probe({ source: 'pairs', path: pairs, args: { target_tokens: 'words' } })!.lengths!;
   assert.deepEqual([p.spread, p.target?.spread], [{ median: 3, p95: 4, longest: 4 }, { median: 2, p95: 3, longest: 3 }]);

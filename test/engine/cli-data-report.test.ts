@@ -52,6 +52,18 @@ test('train says what the data became and the widths its batches take, and train
   const widths = g[1].split('|').map(Number);
   assert.ok(widths.length > 1 && widths[widths.length - 1] === 16, g[0]);
   assert.ok(Number(g[2]) < Number(g[3]), g[0]);
-  assert.match(r.stderr, /^compiled \d+ graphs \(one per batch shape, training and validation\) in [\d.]+ s, \d+% of the first epoch/m);
+  assert.match(r.stderr, /^compiled \d+ graphs \(one per batch shape, training and validation\) in [\d.]+ s, \d+% of the time so far/m);
   assert.ok(readMetrics(r.stdout.trim()).some((m) => m.kind === 'epoch' && m.valid?.accuracy !== undefined));
+});
+
+test('a run stopped by --steps before its first epoch ends still says what compiling cost, once', () => {
+  const r = unroll(['train', 'rev.rnn', '--threads', '1', '--steps', '2']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr.match(/^compiled \d+ graphs? \(one per batch shape/gm)?.length, 1, r.stderr);
+});
+
+test('summary sizes a classifier\'s activations at its widest batch, not at max_len', () => {
+  fs.writeFileSync(path.join(work, 'wide.rnn'), fs.readFileSync(path.join(work, 'rev.rnn'), 'utf8').replace('experiment rev', 'experiment wide').replace('max_len = 16', 'max_len = 100000'));
+  const s = unroll(['summary', 'wide.rnn']);
+  assert.match(s.stdout, /activations of the widest batch \(time 24; batches are grouped by length\) \d+ KB/);
 });
