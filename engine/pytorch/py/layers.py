@@ -101,24 +101,34 @@ def _aligned(module, x, mask, h0, c0, lstm, state):
     at its last real step, and the padded steps are filled as _filled does. A state the caller reads (every
     layer's, and an LSTM's c) comes from the packed run's (_packed), whose backward without an output
     gradient is cheap. None where a row's real steps are not one run."""
-    B, T, F = x.shape
-    runs = _runs(mask) if B else None
+    runs = _runs(mask) if x.shape[0] else None
     if runs is None:
         return None
     steps, start, end, lengths, starts = runs
-    if bool((lengths == T).all()):
+    if bool((lengths == x.shape[1]).all()):
         return _run(module, x, h0, c0, lstm, 1)
     front = bool(starts.any())
-    left = x.gather(1, (start[:, None] + steps).clamp(max=T - 1)[:, :, None].expand(B, T, F)) if front else x
-    out, _ = _run(module, left, h0, c0, lstm, 1)
-    H = out.shape[2]
+    out, _ = _run(module, _to_left(x, start, steps) if front else x, h0, c0, lstm, 1)
+    B, _, H = out.shape
     final = out.gather(1, (end - start - 1).clamp(min=0)[:, None, None].expand(B, 1, H))[:, 0]
     if front:
-        out = out.gather(1, (steps - start[:, None]).clamp(min=0)[:, :, None].expand(B, T, H))
+        out = _back(out, start, steps)
     init = h0[-1] if h0 is not None else torch.zeros_like(final)
     out = torch.where((steps < start[:, None])[:, :, None], init[:, None], out)
     out = torch.where((steps >= end[:, None])[:, :, None], final[:, None], out)
-    return out, (_packed(module, x, mask, h0, c0, lstm, 1)[1] if state else None)
+    return out, (_packed(module, x, mask, h0, c0, lstm, 1, runs)[1] if state else None)
+
+
+def _to_left(x, start, steps):
+    """Each row's real steps first (a row padded at the front moved to the left)."""
+    B, T, F = x.shape
+    return x.gather(1, (start[:, None] + steps).clamp(max=T - 1)[:, :, None].expand(B, T, F))
+
+
+def _back(out, start, steps):
+    """_to_left undone: each row's steps back where its real steps were."""
+    B, T, H = out.shape
+    return out.gather(1, (steps - start[:, None]).clamp(min=0)[:, :, None].expand(B, T, H))
 
 
 def _run(module, x, h0, c0, lstm, directions):
@@ -131,11 +141,12 @@ def _run(module, x, h0, c0, lstm, directions):
     return out, _state(h, c, directions)
 
 
-def _packed(module, x, mask, h0, c0, lstm, directions):
+def _packed(module, x, mask, h0, c0, lstm, directions, runs=None):
     """The module over each row's real steps, packed (pack_padded_sequence); None where a row's real steps
-    are not one run. A row padded at the front is moved to the left first and its outputs moved back."""
-    B, T, F = x.shape
-    runs = _runs(mask) if B else None
+    are not one run. A row padded at the front is moved to the left first and its outputs moved back.
+    `runs`: _runs(mask), when the caller has it already."""
+    T = x.shape[1]
+    runs = runs or (_runs(mask) if x.shape[0] else None)
     if runs is None:
         return None
     steps, start, end, lengths, starts = runs
@@ -143,16 +154,14 @@ def _packed(module, x, mask, h0, c0, lstm, directions):
         return _run(module, x, h0, c0, lstm, directions)
     front = bool(starts.any())
     if front:
-        at = (start[:, None] + steps).clamp(max=T - 1)  # the row's real steps first
-        x = x.gather(1, at[:, :, None].expand(B, T, F))
+        x = _to_left(x, start, steps)
     # A row of no real step runs one step here (pack_padded_sequence needs a length >= 1) whose results
     # _filled replaces: its state stays the initial one, as the engine's.
     seq = nn.utils.rnn.pack_padded_sequence(x, lengths.clamp(min=1), batch_first=True, enforce_sorted=False)
     out, state = _run(module, seq, h0, c0, lstm, directions)
     out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=T)
     if front:
-        back = (steps - start[:, None]).clamp(min=0)
-        out = out.gather(1, back[:, :, None].expand(B, T, out.shape[2]))
+        out = _back(out, start, steps)
     return _filled(module, out, state, steps, start, end, h0, c0, directions, bool((lengths == 0).any()))
 
 
